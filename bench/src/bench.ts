@@ -1,0 +1,249 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { countFlops, FLOP_FORMULA } from './flops/flop-counter.js';
+import { machineInfo } from './machine/machine-info.js';
+import { modelByName } from './models/registry.js';
+import type { BenchOptions } from './options.js';
+import { benchRoot, repoRoot } from './paths.js';
+import { preparePythonEnv } from './peers/python-env.js';
+import { deriveRow } from './report/derive.js';
+import { renderMarkdown } from './report/markdown-table.js';
+import { checkTargets, computeRatios, ratioSpread } from './report/ratios.js';
+import { replaceBenchBlock } from './report/readme-block.js';
+import type { BenchReport, ModelFlops, RowResult, TargetCheck } from './report/report-types.js';
+import { renderSvgChart } from './report/svg-chart.js';
+import { runModel } from './runner/bench-runner.js';
+import { startLocalXlaServer, type LocalXlaServer } from './runner/xla-server.js';
+import { splitTarget } from './targets.js';
+
+/** How every step is timed, printed with the table. */
+export const TIMING_NOTE =
+  'a step is forward, backward and the Adam update on one fixed batch already on the device, timed until its loss is on the host ' +
+  '(tfjs: strategy.runStep(optimizer.minimize) then strategy.read; PyTorch: loss.item(); jax: float(loss) of the jitted step). ' +
+  'Each row runs in its own process; the first step (compilation, kernel set-up) and the warm-up steps are excluded and reported apart.';
+
+/** What one run wrote, for the caller to print. */
+export interface RunOutput {
+  readonly report: BenchReport;
+  readonly markdown: string;
+  readonly files: readonly string[];
+}
+
+/**
+ * Runs the benchmark `options.runs` times and writes, for each run, a JSON report, the
+ * Markdown table and an SVG chart; returns the reports.
+ */
+export async function runBenchmark(options: BenchOptions, command: string, log: (line: string) => void): Promise<RunOutput[]> {
+  const root = benchRoot();
+  const repo = repoRoot(root);
+  const outDir = resolve(options.outDir ?? join(root, 'results'));
+  const machine = machineInfo();
+  const models = options.models.map(modelByName);
+  const flops: Record<string, ModelFlops> = {};
+  for (const spec of models) {
+    const count = countFlops(spec, options.imageSize, options.batchSize);
+    flops[spec.name] = { summary: spec.summary, params: count.params, forwardFlopsPerImage: count.forwardFlopsPerImage, trainFlopsPerStep: count.trainFlopsPerStep };
+  }
+
+  // Thread counts travel by environment to every worker and to the XLA server, which read them at start.
+  if (options.threads !== undefined) Object.assign(process.env, threadEnvironment(options.threads));
+
+  const python =
+    options.peers.length === 0
+      ? ({ ok: false, reason: 'no peers requested (--peers none)' } as const)
+      : preparePythonEnv({
+          ...(options.python ?? process.env.STRATA_BENCH_PYTHON ? { explicit: options.python ?? process.env.STRATA_BENCH_PYTHON } : {}),
+          venvDir: process.env.STRATA_BENCH_VENV ?? join(repo ?? root, '.venv-bench'),
+          requirements: join(root, 'python', 'requirements.txt'),
+          allowSetup: options.pythonSetup,
+          log,
+        });
+  if (!python.ok) log(`peers skipped: ${python.reason}`);
+
+  // The TPU strategy talks to an XLA server: the given one, or one started here on XLA:CPU.
+  const strategyOptions: Record<string, Record<string, unknown>> = {};
+  // The bundle carries tfjs-backend-wasm's binaries and may carry a native engine beside it.
+  if (existsSync(join(root, 'wasm', 'tfjs-backend-wasm-simd.wasm'))) strategyOptions.wasm = { wasmPaths: `${join(root, 'wasm')}/` };
+  if (!repo && !process.env.STRATA_NATIVE_DIR && existsSync(join(root, 'native', 'cpu', 'manifest.json'))) process.env.STRATA_NATIVE_DIR = join(root, 'native');
+  let server: LocalXlaServer | undefined;
+  const tpuAddress = options.tpuAddress ?? process.env.STRATA_TPU_ADDRESS;
+  if (options.strategies.some((s) => splitTarget(s).strategy === 'tpu')) {
+    if (tpuAddress) strategyOptions.tpu = { address: tpuAddress };
+    else {
+      const xlaPython = options.xlaPython ?? (repo ? join(repo, '.venv', 'bin', 'python') : undefined);
+      server = await startLocalXlaServer(xlaPython);
+      if (server.ok) {
+        // Interrupted runs must not leave the server behind (workers exit when their stdin closes).
+        const stop = server.stop;
+        for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+          process.once(signal, () => {
+            stop();
+            process.exit(130);
+          });
+        }
+        strategyOptions.tpu = { address: server.address };
+        log(`started a local XLA server at ${server.address}`);
+      } else log(`tpu: ${server.reason}`);
+    }
+  }
+
+  const outputs: RunOutput[] = [];
+  try {
+    for (let run = 1; run <= options.runs; run++) {
+      const date = new Date().toISOString();
+      const rows: RowResult[] = [];
+      for (const spec of models) {
+        const targets = [...options.strategies, ...options.peers];
+        const measured = await runModel({
+          model: spec,
+          targets,
+          batchSize: options.batchSize,
+          imageSize: options.imageSize,
+          steps: options.steps,
+          warmup: options.warmup,
+          chunk: options.chunk,
+          maxSecondsPerTarget: options.maxSeconds,
+          stepTimeoutSeconds: options.stepTimeout,
+          learningRate: options.learningRate,
+          strategyOptions,
+          nodeWorker: { command: process.execPath, args: [...process.execArgv, process.argv[1]!, 'worker'] },
+          python: python.ok ? { ok: true, command: python.python, script: join(root, 'python', 'peer_worker.py') } : python,
+          logDir: join(outDir, 'logs'),
+          log: (line) => log(options.runs > 1 ? `[run ${run}/${options.runs}] ${line}` : line),
+        });
+        // A tpu row with no server says why the server is missing, not just that it is unreachable.
+        const fixed = measured.map((row) =>
+          server && !server.ok && splitTarget(row.target).strategy === 'tpu' && row.status === 'unavailable' ? { ...row, reason: `${server.reason}. ${row.reason ?? ''}` } : row,
+        );
+        rows.push(...fixed.map((row) => deriveRow(row, flops[spec.name]!.trainFlopsPerStep, options.batchSize, machine.peak)));
+      }
+      const targets = checkTargets(rows);
+      let trainerOverhead: unknown;
+      if (options.suite === 'all') {
+        const overhead = await measureOverhead(options, log);
+        trainerOverhead = overhead.result;
+        targets.push(overhead.check);
+      }
+      const report: BenchReport = {
+        tool: '@strata/bench',
+        formatVersion: 1,
+        date,
+        command,
+        machine,
+        settings: {
+          strategies: options.strategies,
+          peers: options.peers,
+          models: options.models,
+          batchSize: options.batchSize,
+          imageSize: options.imageSize,
+          steps: options.steps,
+          warmup: options.warmup,
+          chunk: options.chunk,
+          maxSecondsPerTarget: options.maxSeconds,
+          stepTimeoutSeconds: options.stepTimeout,
+          ...(options.threads !== undefined ? { threads: options.threads } : {}),
+        },
+        timing: TIMING_NOTE,
+        flopFormula: FLOP_FORMULA,
+        models: flops,
+        python: python.ok ? { ok: true, detail: `${python.python} (${python.source})` } : { ok: false, detail: python.reason },
+        rows,
+        ratios: computeRatios(rows),
+        targets,
+        ...(trainerOverhead !== undefined ? { trainerOverhead } : {}),
+      };
+      const previous = outputs.map((o) => o.report.ratios);
+      const spreads = options.runs > 1 && run === options.runs ? ratioSpread([...previous, report.ratios]) : [];
+      outputs.push(writeOutputs(report, renderMarkdown(report, spreads), outDir, root, options));
+    }
+  } finally {
+    if (server?.ok) server.stop();
+  }
+  return outputs;
+}
+
+/**
+ * The environment that limits every framework to `n` threads: OpenMP (PyTorch, oneDNN), MKL,
+ * TensorFlow's intra- and inter-op pools (the native engine), llvmpipe (webgpu), and for one
+ * thread XLA:CPU's Eigen pool (jax and the XLA server; XLA has no flag for another count).
+ */
+export function threadEnvironment(n: number, env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  const count = String(n);
+  const out: Record<string, string> = {
+    OMP_NUM_THREADS: count,
+    MKL_NUM_THREADS: count,
+    TF_NUM_INTRAOP_THREADS: count,
+    TF_NUM_INTEROP_THREADS: count,
+    LP_NUM_THREADS: count,
+  };
+  if (n === 1) out.XLA_FLAGS = [env.XLA_FLAGS, '--xla_cpu_multi_thread_eigen=false'].filter(Boolean).join(' ');
+  return out;
+}
+
+/**
+ * The Trainer's overhead over a hand-written loop (bench/src/trainer-overhead.ts), on the CPU
+ * strategy and the tiny CNN, as a target row: Trainer time / hand-loop time <= 1.05.
+ */
+async function measureOverhead(options: BenchOptions, log: (line: string) => void): Promise<{ result: unknown; check: TargetCheck }> {
+  const label = 'Trainer overhead <= 5% (Trainer.fit / hand-written runStep loop, cpu, tiny CNN)';
+  const base = { label, model: 'tiny-cnn', target: 'cpu', peer: 'hand-written loop', limit: 1.05 };
+  try {
+    const { measureTrainerOverhead } = await import('./trainer-overhead.js');
+    log('measuring the Trainer overhead (cpu, tiny CNN)');
+    const result = await measureTrainerOverhead({ strategy: 'cpu', model: 'tiny-cnn', batchSize: options.batchSize, imageSize: options.imageSize });
+    return { result, check: { ...base, ratio: 1 + result.overheadRatio, met: result.withinTarget } };
+  } catch (error) {
+    log(`trainer overhead not measured: ${(error as Error).message}`);
+    return { result: { error: (error as Error).message }, check: base };
+  }
+}
+
+/** Writes the JSON, Markdown and SVG of one run (stamped, and as the 'latest' names). */
+export function writeOutputs(report: BenchReport, markdown: string, outDir: string, root: string, options: Pick<BenchOptions, 'publish' | 'readme'>): RunOutput {
+  mkdirSync(outDir, { recursive: true });
+  const stamp = report.date.replace(/[:.]/g, '-');
+  const svg = renderSvgChart(report);
+  const json = `${JSON.stringify(report, null, 2)}\n`;
+  const files: string[] = [];
+  const write = (path: string, text: string) => {
+    writeFileSync(path, text);
+    files.push(path);
+  };
+  write(join(outDir, `bench-${stamp}.json`), json);
+  write(join(outDir, `bench-${stamp}.md`), markdown);
+  write(join(outDir, `bench-${stamp}.svg`), svg);
+  write(join(outDir, 'latest.json'), json);
+  write(join(outDir, 'README-table.md'), markdown);
+  write(join(outDir, 'chart.svg'), svg);
+  if (options.publish) {
+    write(join(root, 'RESULTS.md'), `# Benchmark results\n\n![step time per strategy and peer](RESULTS.svg)\n\n${markdown}`);
+    write(join(root, 'RESULTS.svg'), svg);
+  }
+  if (options.readme) {
+    const path = resolve(options.readme);
+    write(path, replaceBenchBlock(readFileSync(path, 'utf8'), markdown));
+  }
+  return { report, markdown, files };
+}
+
+/**
+ * Renders a saved JSON report again: the Markdown table and chart (and, with the options, the
+ * committed copies and the README block), without running anything. The table's
+ * "Regenerate" line keeps the command that measured it.
+ */
+export function renderSaved(path: string, options: Pick<BenchOptions, 'publish' | 'readme' | 'outDir'>): RunOutput {
+  const saved = JSON.parse(readFileSync(path, 'utf8')) as BenchReport;
+  // Ratios and targets are recomputed from the rows, so a saved report renders with today's rules.
+  const report: BenchReport = { ...saved, ratios: computeRatios(saved.rows), targets: [...checkTargets(saved.rows), ...saved.targets.filter((t) => t.peer === 'hand-written loop')] };
+  const root = benchRoot();
+  return writeOutputs(report, renderMarkdown(report), resolve(options.outDir ?? join(root, 'results')), root, options);
+}
+
+/** Reads earlier JSON reports and returns their ratio spreads (for --compare). */
+export function compareReports(paths: readonly string[]): ReturnType<typeof ratioSpread> {
+  const reports = paths.map((p) => {
+    if (!existsSync(p)) throw new Error(`no such report: ${p}`);
+    return JSON.parse(readFileSync(p, 'utf8')) as BenchReport;
+  });
+  return ratioSpread(reports.map((r) => computeRatios(r.rows)));
+}

@@ -1,0 +1,72 @@
+#!/usr/bin/env node
+/**
+ * The bench's command line: `npm run bench -- --strategies cpu,wasm --models tiny-cnn`.
+ * Run as `cli.js worker`, it is one row's worker process (the bench starts those itself).
+ */
+import { StrataError } from '@strata/core';
+import { compareReports, renderSaved, runBenchmark } from './bench.js';
+import { parseOptions, USAGE } from './options.js';
+import { times, percent } from './report/format.js';
+import { MESSAGE_PREFIX, WORKER_CONFIG_ENV, type WorkerConfig } from './worker/protocol.js';
+
+async function main(argv: readonly string[]): Promise<number> {
+  if (argv[0] === 'worker') {
+    // A worker reports its own failure through the protocol and exits: open handles (stdin, a
+    // gRPC channel, a GPU device) would otherwise keep a failed worker alive until its timeout.
+    try {
+      const { runStrategyWorker } = await import('./worker/strategy-worker.js');
+      const config = JSON.parse(process.env[WORKER_CONFIG_ENV] ?? 'null') as WorkerConfig | null;
+      if (!config) throw new Error(`the worker needs its configuration in $${WORKER_CONFIG_ENV}`);
+      await runStrategyWorker(config);
+    } catch (error) {
+      console.error(error);
+      process.stdout.write(`${MESSAGE_PREFIX}${JSON.stringify({ type: 'error', message: (error as Error)?.message ?? String(error) })}\n`, () => process.exit(1));
+      return 1;
+    }
+    process.exit(0);
+  }
+  const options = parseOptions(argv);
+  if (options.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  if (options.render) {
+    const out = renderSaved(options.render, options);
+    console.log(out.markdown);
+    for (const file of out.files) console.error(`bench: wrote ${file}`);
+    return 0;
+  }
+  if (options.compare.length > 0) {
+    for (const s of compareReports(options.compare)) {
+      console.log(`${s.model} ${s.target} / ${s.peer}: ${s.ratios.map((r) => times(r)).join(', ')} (spread ${percent(s.spread)})`);
+    }
+    return 0;
+  }
+  const log = (line: string) => console.error(`bench: ${line}`);
+  const command = `npm run bench --${argv.length ? ` ${argv.join(' ')}` : ''}`;
+  let code = 0;
+  if (options.suite !== 'trainer-overhead') {
+    const outputs = await runBenchmark(options, command, log);
+    const last = outputs[outputs.length - 1]!;
+    console.log(last.markdown);
+    for (const file of last.files) log(`wrote ${file}`);
+  }
+  if (options.suite === 'trainer-overhead') code = await runTrainerOverhead(argv);
+  return code;
+}
+
+/** The Trainer-overhead suite (bench/src/trainer-overhead.ts, owned by the Trainer's author), with its own flags. */
+async function runTrainerOverhead(argv: readonly string[]): Promise<number> {
+  const { runTrainerOverhead: run } = await import('./trainer-overhead.js');
+  return run(argv.filter((a, i) => !a.startsWith('--suite') && argv[i - 1] !== '--suite'));
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    console.error(error instanceof StrataError ? `bench: ${error.message}` : error);
+    process.exitCode = 1;
+  },
+);

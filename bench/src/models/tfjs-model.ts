@@ -1,0 +1,126 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { ActivationFn, Layer, ModelSpec } from './layers.js';
+
+/** A model built from a spec: its trainable variables and its forward pass (training mode). */
+export interface TfjsModel {
+  readonly variables: readonly tf.Variable[];
+  /** [N, S, S, C] images -> [N, units] logits. */
+  apply(images: tf.Tensor4D): tf.Tensor2D;
+}
+
+const BN_EPSILON = 1e-3;
+
+/**
+ * Builds `spec` from tfjs-core ops (the ops tfjs-layers would call: fused conv+bias+relu,
+ * depthwise conv, moments and batchNorm), so that it runs on every strategy, the lazy TPU one
+ * included. Weights are He-normal with a fixed seed; call inside `strategy.scope()`.
+ *
+ * @example
+ * const model = strategy.scope(() => buildTfjsModel(TINY_CNN, 3));
+ * const logits = model.apply(images);
+ */
+export function buildTfjsModel(spec: ModelSpec, seed = 1): TfjsModel {
+  const variables: tf.Variable[] = [];
+  let nextSeed = seed;
+  const weight = (shape: number[], fanIn: number, name: string): tf.Variable => {
+    const v = tf.variable(tf.randomNormal(shape, 0, Math.sqrt(2 / fanIn), 'float32', nextSeed++), true, `${name}_${variables.length}`);
+    variables.push(v);
+    return v;
+  };
+  const constant = (shape: number[], value: number, name: string): tf.Variable => {
+    const v = tf.variable(tf.fill(shape, value), true, `${name}_${variables.length}`);
+    variables.push(v);
+    return v;
+  };
+
+  // Builds each layer once (creating its variables) and returns the function that applies it.
+  const build = (layers: readonly Layer[], channels: number): { run: (x: tf.Tensor) => tf.Tensor; channels: number } => {
+    const steps: Array<(x: tf.Tensor) => tf.Tensor> = [];
+    let c = channels;
+    for (const layer of layers) {
+      switch (layer.kind) {
+        case 'conv2d': {
+          const filter = weight([layer.kernel, layer.kernel, c, layer.filters], layer.kernel * layer.kernel * c, 'conv');
+          const bias = layer.bias ? constant([layer.filters], 0, 'bias') : undefined;
+          const { stride, padding, activation } = layer;
+          // relu and linear go through the fused kernel (FusedConv2D), as tfjs-layers does.
+          const fusedActivation = activation === 'relu' ? 'relu' : 'linear';
+          steps.push((x) => {
+            const y = tf.fused.conv2d({ x: x as tf.Tensor4D, filter: filter as tf.Tensor4D, strides: stride, pad: padding, bias, activation: fusedActivation });
+            return activation && activation !== 'relu' ? activate(y, activation) : y;
+          });
+          c = layer.filters;
+          break;
+        }
+        case 'depthwise2d': {
+          const filter = weight([layer.kernel, layer.kernel, c, 1], layer.kernel * layer.kernel, 'dw');
+          const { stride, padding } = layer;
+          steps.push((x) => tf.depthwiseConv2d(x as tf.Tensor4D, filter as tf.Tensor4D, stride, padding));
+          break;
+        }
+        case 'batchnorm': {
+          const scale = constant([c], 1, 'bn_scale');
+          const offset = constant([c], 0, 'bn_offset');
+          steps.push((x) => {
+            const { mean, variance } = tf.moments(x, [0, 1, 2]);
+            return tf.batchNorm(x, mean, variance, offset, scale, BN_EPSILON);
+          });
+          break;
+        }
+        case 'activation': {
+          const fn = layer.fn;
+          steps.push((x) => activate(x, fn));
+          break;
+        }
+        case 'maxpool': {
+          const { size, stride } = layer;
+          steps.push((x) => tf.maxPool(x as tf.Tensor4D, size, stride, 'valid'));
+          break;
+        }
+        case 'global-avg-pool':
+          steps.push((x) => tf.mean(x, [1, 2]));
+          break;
+        case 'dense': {
+          const kernel = weight([c, layer.units], c, 'dense');
+          const bias = layer.bias ? constant([layer.units], 0, 'dense_bias') : undefined;
+          steps.push((x) => tf.fused.matMul({ a: x as tf.Tensor2D, b: kernel as tf.Tensor2D, bias }));
+          c = layer.units;
+          break;
+        }
+        case 'squeeze-excite': {
+          const reduceW = weight([1, 1, c, layer.reduced], c, 'se_reduce');
+          const reduceB = constant([layer.reduced], 0, 'se_reduce_bias');
+          const expandW = weight([1, 1, layer.reduced, c], layer.reduced, 'se_expand');
+          const expandB = constant([c], 0, 'se_expand_bias');
+          steps.push((x) => {
+            const squeezed = tf.mean(x, [1, 2], true) as tf.Tensor4D;
+            const reduced = activate(tf.fused.conv2d({ x: squeezed, filter: reduceW as tf.Tensor4D, strides: 1, pad: 'valid', bias: reduceB }), 'swish');
+            const gate = tf.sigmoid(tf.fused.conv2d({ x: reduced as tf.Tensor4D, filter: expandW as tf.Tensor4D, strides: 1, pad: 'valid', bias: expandB }));
+            return tf.mul(x, gate);
+          });
+          break;
+        }
+        case 'residual': {
+          const body = build(layer.body, c);
+          steps.push((x) => tf.add(x, body.run(x)));
+          break;
+        }
+      }
+    }
+    return { run: (x) => steps.reduce((y, f) => f(y), x), channels: c };
+  };
+
+  const model = build(spec.layers, spec.inputChannels);
+  return { variables, apply: (images) => model.run(images) as tf.Tensor2D };
+}
+
+function activate(x: tf.Tensor, fn: ActivationFn): tf.Tensor {
+  switch (fn) {
+    case 'relu':
+      return tf.relu(x);
+    case 'sigmoid':
+      return tf.sigmoid(x);
+    case 'swish':
+      return tf.mul(x, tf.sigmoid(x));
+  }
+}

@@ -1,0 +1,50 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { StrataError } from '@strata/core';
+import { threadEnvironment } from './bench.js';
+import { DEFAULT_STRATEGIES, DEFAULTS, parseOptions } from './options.js';
+
+describe('parseOptions', () => {
+  it('has a default for every flag', () => {
+    const o = parseOptions([]);
+    assert.deepEqual(o.strategies, [...DEFAULT_STRATEGIES]);
+    assert.deepEqual(o.peers, ['pytorch', 'lightning', 'jax']);
+    assert.deepEqual(o.models, ['tiny-cnn', 'efficientnet-b0']);
+    assert.equal(o.batchSize, DEFAULTS.batchSize);
+    assert.equal(o.steps, 30);
+    assert.equal(o.suite, 'benchmark');
+  });
+
+  it('reads the flags of the issue, with = or a separate value', () => {
+    const o = parseOptions(['--strategies', 'cpu,wasm,webgpu,tpu', '--models=tiny-cnn', '--batch-size', '16', '--image-size', '128', '--steps', '10', '--peers', 'none']);
+    assert.deepEqual(o.strategies, ['cpu', 'wasm', 'webgpu', 'tpu']);
+    assert.deepEqual(o.models, ['tiny-cnn']);
+    assert.deepEqual(o.peers, []);
+    assert.equal(o.batchSize, 16);
+    assert.equal(o.imageSize, 128);
+    assert.equal(o.steps, 10);
+  });
+
+  it('rejects unknown models, peers, flags and CPU engines, listing what is valid', () => {
+    const rejects = (argv: string[], pattern: RegExp) => assert.throws(() => parseOptions(argv), (e: unknown) => e instanceof StrataError && pattern.test(e.message));
+    rejects(['--models', 'resnet'], /"tiny-cnn", "efficientnet-b0"/);
+    rejects(['--peers', 'tensorflow'], /"pytorch", "lightning", "jax"/);
+    rejects(['--nosuch'], /Unknown flag "--nosuch".*--strategies/);
+    rejects(['--strategies', 'wasm:js'], /only the cpu strategy takes an engine/);
+    rejects(['--steps', '0'], /--steps: received "0".*at least 1/);
+  });
+
+  it('limits every framework to --threads threads through the environment', () => {
+    assert.equal(parseOptions(['--threads', '1']).threads, 1);
+    assert.equal(parseOptions([]).threads, undefined);
+    const env = threadEnvironment(1, { XLA_FLAGS: '--xla_dump_to=/tmp/x' });
+    assert.equal(env.OMP_NUM_THREADS, '1');
+    assert.equal(env.TF_NUM_INTRAOP_THREADS, '1');
+    assert.equal(env.XLA_FLAGS, '--xla_dump_to=/tmp/x --xla_cpu_multi_thread_eigen=false');
+    assert.equal(threadEnvironment(2, {}).XLA_FLAGS, undefined);
+  });
+
+  it('takes the reports to compare as arguments', () => {
+    assert.deepEqual(parseOptions(['--compare', 'a.json', 'b.json']).compare, ['a.json', 'b.json']);
+  });
+});

@@ -1,0 +1,197 @@
+import { StrataError, invalidOption, quote } from '@strata/core';
+import { MODELS } from './models/registry.js';
+import { PEERS, splitTarget } from './targets.js';
+
+/** Everything the CLI takes, resolved. */
+export interface BenchOptions {
+  readonly strategies: readonly string[];
+  readonly peers: readonly string[];
+  readonly models: readonly string[];
+  readonly batchSize: number;
+  readonly imageSize: number;
+  readonly steps: number;
+  readonly warmup: number;
+  readonly chunk: number;
+  readonly maxSeconds: number;
+  readonly stepTimeout: number;
+  readonly learningRate: number;
+  readonly runs: number;
+  /** Threads per framework (torch, TensorFlow, XLA, llvmpipe); absent: each framework's default. */
+  readonly threads?: number;
+  readonly outDir?: string;
+  readonly python?: string;
+  readonly pythonSetup: boolean;
+  readonly tpuAddress?: string;
+  readonly xlaPython?: string;
+  /** 'benchmark' (the table), 'trainer-overhead' (Trainer vs a hand-written loop), or 'all'. */
+  readonly suite: 'benchmark' | 'trainer-overhead' | 'all';
+  /** Also write the table to bench/RESULTS.md and the chart to bench/RESULTS.svg. */
+  readonly publish: boolean;
+  /** A README whose <!-- bench:start --> ... <!-- bench:end --> block gets the table. */
+  readonly readme?: string;
+  /** A JSON report to render again (table, chart, --publish, --readme) instead of running. */
+  readonly render?: string;
+  /** JSON reports to compare (ratio stability) instead of running. */
+  readonly compare: readonly string[];
+  readonly help: boolean;
+}
+
+/**
+ * Every strategy Strata ships. 'cpu' runs the CPU strategy's own choice (the native engine where
+ * built, else pure JS); the pure-JS engine beside a native one ('cpu:js') is opt-in: one tiny-CNN
+ * step takes it 40 s on a quiet 2-core machine and minutes on a busy one.
+ */
+export const DEFAULT_STRATEGIES = ['cpu', 'wasm', 'webgpu', 'cuda', 'tpu'] as const;
+
+export const DEFAULTS = {
+  batchSize: 32,
+  imageSize: 64,
+  steps: 30,
+  warmup: 3,
+  chunk: 3,
+  maxSeconds: 60,
+  stepTimeout: 180,
+  learningRate: 1e-3,
+  runs: 1,
+} as const;
+
+export const USAGE = `Usage: npm run bench -- [flags]
+
+  --strategies LIST   comma-separated: ${DEFAULT_STRATEGIES.join(',')} (default: all of them;
+                      'cpu' is the CPU strategy's own engine choice, cpu:native / cpu:js force one
+                      (cpu:js, tfjs's pure-JS kernels, is opt-in: minutes per step); 'none')
+  --peers LIST        ${PEERS.join(',')} (default: all; 'none' to skip Python)
+  --models LIST       ${Object.keys(MODELS).join(',')} (default: both)
+  --batch-size N      images per step (default ${DEFAULTS.batchSize})
+  --image-size N      height and width of the images (default ${DEFAULTS.imageSize})
+  --steps N           measured steps per row (default ${DEFAULTS.steps})
+  --warmup N          steps before measuring, the first reported apart (default ${DEFAULTS.warmup})
+  --chunk N           steps per row per round; rounds alternate the rows (default ${DEFAULTS.chunk})
+  --max-seconds S     measured time per row and model; slower rows run fewer steps (default ${DEFAULTS.maxSeconds})
+  --step-timeout S    one step slower than this ends its row as timed out (default ${DEFAULTS.stepTimeout})
+  --learning-rate X   Adam's learning rate (default ${DEFAULTS.learningRate})
+  --runs N            repeat the whole benchmark N times and report how much the ratios move
+  --threads N         threads for every framework (OMP/torch, TensorFlow, XLA, llvmpipe); default: each
+                      framework's own (all cores). On a busy shared machine 2-thread OpenMP (PyTorch)
+                      slows down 10x when its threads are not scheduled together: --threads 1 compares
+                      the engines, not the scheduler
+  --out-dir DIR       where the JSON, Markdown and SVG go (default bench/results)
+  --publish           also write bench/RESULTS.md and bench/RESULTS.svg (the committed copies)
+  --readme FILE       replace the <!-- bench:start --> ... <!-- bench:end --> block of FILE with the table
+  --python PATH       the Python for the peers (default: .venv-bench, set up on first use)
+  --no-python-setup   never create the peers' Python environment
+  --tpu-address URL   the XLA server for 'tpu' (default: start one locally on a free port)
+  --xla-python PATH   the Python that has strata_xla_server (default: the project's .venv)
+  --suite NAME        benchmark (default); trainer-overhead (Trainer.fit vs a hand-written loop, its own
+                      flags: --rounds, --overhead-model, --overhead-steps, --overhead-batch-size); or all
+                      (the benchmark plus the Trainer overhead on cpu, tiny CNN, as one more target)
+  --render FILE.json  write the table and chart of a saved report again (with --publish, --readme), no run
+  --compare A.json B.json ...   print the ratio spread of earlier runs and exit
+  --help`;
+
+const FLAGS_WITH_VALUE = new Set([
+  'strategies', 'peers', 'models', 'batch-size', 'image-size', 'steps', 'warmup', 'chunk', 'max-seconds', 'step-timeout',
+  'learning-rate', 'runs', 'threads', 'out-dir', 'python', 'tpu-address', 'xla-python', 'suite', 'readme', 'render',
+  // Read by the trainer-overhead suite (bench/src/trainer-overhead.ts).
+  'rounds', 'overhead-model', 'overhead-steps', 'overhead-batch-size',
+]);
+const BOOLEAN_FLAGS = new Set(['publish', 'no-python-setup', 'help', 'compare']);
+
+/**
+ * Parses the bench's command line. Unknown flags, names and out-of-range numbers are errors that
+ * list what is accepted.
+ *
+ * @example
+ * parseOptions(['--strategies', 'cpu,wasm', '--steps', '10']).steps; // 10
+ */
+export function parseOptions(argv: readonly string[]): BenchOptions {
+  const values = new Map<string, string>();
+  const flags = new Set<string>();
+  const positional: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (!arg.startsWith('--')) {
+      positional.push(arg);
+      continue;
+    }
+    const [name, inline] = arg.slice(2).split(/=(.*)/s, 2) as [string, string | undefined];
+    if (FLAGS_WITH_VALUE.has(name)) {
+      const value = inline ?? argv[++i];
+      if (value === undefined) throw new StrataError('invalid-option', `Flag --${name} needs a value.`, { value: arg, fix: USAGE });
+      values.set(name, value);
+    } else if (BOOLEAN_FLAGS.has(name)) {
+      flags.add(name);
+    } else {
+      throw new StrataError('invalid-option', `Unknown flag ${quote(arg)}.`, {
+        value: arg,
+        fix: `use one of ${[...FLAGS_WITH_VALUE, ...BOOLEAN_FLAGS].map((f) => `--${f}`).join(', ')}.`,
+      });
+    }
+  }
+  if (positional.length > 0 && !flags.has('compare')) {
+    throw new StrataError('invalid-option', `Unexpected argument ${quote(positional[0])}.`, { value: positional[0], fix: 'flags start with --; see --help.' });
+  }
+
+  const strategies = list(values.get('strategies'), [...DEFAULT_STRATEGIES]);
+  strategies.forEach((s) => splitTarget(s));
+  const peers = list(values.get('peers'), [...PEERS]);
+  for (const peer of peers) {
+    if (!(PEERS as readonly string[]).includes(peer)) invalidOption('--peers', peer, `a list of ${PEERS.map((p) => quote(p)).join(', ')}, or 'none'`);
+  }
+  const models = list(values.get('models'), Object.keys(MODELS));
+  for (const model of models) {
+    if (!MODELS[model]) invalidOption('--models', model, `a list of ${Object.keys(MODELS).map((m) => quote(m)).join(', ')}`);
+  }
+  const suite = values.get('suite') ?? 'benchmark';
+  if (suite !== 'benchmark' && suite !== 'trainer-overhead' && suite !== 'all') invalidOption('--suite', suite, "'benchmark', 'trainer-overhead' or 'all'");
+
+  return {
+    strategies,
+    peers,
+    models,
+    batchSize: whole(values, 'batch-size', DEFAULTS.batchSize, 1),
+    imageSize: whole(values, 'image-size', DEFAULTS.imageSize, 8),
+    steps: whole(values, 'steps', DEFAULTS.steps, 1),
+    warmup: whole(values, 'warmup', DEFAULTS.warmup, 1),
+    chunk: whole(values, 'chunk', DEFAULTS.chunk, 1),
+    maxSeconds: positive(values, 'max-seconds', DEFAULTS.maxSeconds),
+    stepTimeout: positive(values, 'step-timeout', DEFAULTS.stepTimeout),
+    learningRate: positive(values, 'learning-rate', DEFAULTS.learningRate),
+    runs: whole(values, 'runs', DEFAULTS.runs, 1),
+    ...(values.has('threads') ? { threads: whole(values, 'threads', 1, 1) } : {}),
+    ...(values.has('out-dir') ? { outDir: values.get('out-dir')! } : {}),
+    ...(values.has('python') ? { python: values.get('python')! } : {}),
+    pythonSetup: !flags.has('no-python-setup'),
+    ...(values.has('tpu-address') ? { tpuAddress: values.get('tpu-address')! } : {}),
+    ...(values.has('xla-python') ? { xlaPython: values.get('xla-python')! } : {}),
+    suite,
+    publish: flags.has('publish'),
+    ...(values.has('readme') ? { readme: values.get('readme')! } : {}),
+    ...(values.has('render') ? { render: values.get('render')! } : {}),
+    compare: flags.has('compare') ? positional : [],
+    help: flags.has('help'),
+  };
+}
+
+function list(value: string | undefined, fallback: string[]): string[] {
+  if (value === undefined || value === 'all') return fallback;
+  if (value === 'none') return [];
+  const items = value.split(',').map((s) => s.trim()).filter(Boolean);
+  return [...new Set(items)];
+}
+
+function whole(values: Map<string, string>, name: string, fallback: number, min: number): number {
+  const raw = values.get(name);
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min) invalidOption(`--${name}`, raw, `a whole number of at least ${min}`);
+  return n;
+}
+
+function positive(values: Map<string, string>, name: string, fallback: number): number {
+  const raw = values.get(name);
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n <= 0) invalidOption(`--${name}`, raw, 'a positive number');
+  return n;
+}

@@ -1,0 +1,92 @@
+import { cell, mib, ms, percent, sig3, times } from './format.js';
+import type { BenchReport, RowResult } from './report-types.js';
+import type { RatioSpread } from './ratios.js';
+
+/** The peers whose ratio columns the table shows, in order. */
+const RATIO_PEERS = ['lightning', 'pytorch', 'jax'] as const;
+const PEER_LABELS: Record<string, string> = { lightning: 'PyTorch Lightning', pytorch: 'PyTorch eager', jax: 'jax.jit' };
+
+/** The row label: the target name, with the CPU engine when the strategy chose it. */
+export function rowLabel(row: RowResult): string {
+  if (row.kind === 'peer') return PEER_LABELS[row.target] ?? row.target;
+  // 'cpu' picks its engine at run time: say which one ran.
+  if (row.target === 'cpu' && row.device) return row.device.engine.startsWith('tfjs-backend-cpu') ? 'cpu (js)' : 'cpu (native)';
+  return row.target;
+}
+
+function statusText(row: RowResult): string {
+  switch (row.status) {
+    case 'unavailable':
+      return `unavailable: ${row.reason ?? ''}`;
+    case 'failed':
+      return `failed: ${row.reason ?? ''}`;
+    case 'timed-out':
+      return `timed out: ${row.reason ?? ''}`;
+    case 'skipped':
+      return `skipped: ${row.reason ?? ''}`;
+    case 'ok':
+      return row.reason ?? '';
+  }
+}
+
+/**
+ * The benchmark table in Markdown, with the machine, the date, and the formulas behind the
+ * derived columns: the text the README carries between its bench markers.
+ */
+export function renderMarkdown(report: BenchReport, spreads: readonly RatioSpread[] = []): string {
+  const { settings, machine } = report;
+  const lines: string[] = [];
+  lines.push(
+    `Training step time, batch ${settings.batchSize}, ${settings.imageSize}x${settings.imageSize} RGB, Adam, sigmoid cross-entropy; ` +
+      `median of ${settings.steps} steps after ${settings.warmup} warm-up steps, strategies and peers interleaved in rounds of ${settings.chunk}; ` +
+      (settings.threads !== undefined ? `every framework limited to ${settings.threads} thread(s) (--threads).` : "each framework's default thread count."),
+    '',
+    `Machine: ${machine.cpu.model}, ${machine.cpu.cores} cores (${machine.cpu.logicalCpus} logical) at ${machine.cpu.ghz.toFixed(2)} GHz, ` +
+      `${machine.cpu.flags.join('/')}, ${mib(machine.memoryBytes)} MiB, ${machine.os}, Node ${machine.node}. Date: ${report.date}.`,
+    '',
+  );
+  const header = ['model', 'strategy / peer', 'engine', 'median ms', 'min–max ms', 'img/s', 'first step ms', 'GFLOP/s', '% of peak', 'RSS MiB', 'tfjs MiB', ...RATIO_PEERS.map((p) => `x ${PEER_LABELS[p]}`)];
+  lines.push(`| ${header.join(' | ')} |`, `|${header.map((_, i) => (i < 3 ? '---' : '---:')).join('|')}|`);
+  for (const row of report.rows) {
+    const ratio = (peer: string) => report.ratios.find((r) => r.model === row.model && r.target === row.target && r.peer === peer)?.ratio;
+    const numbers = row.stats
+      ? [ms(row.stats.medianMs), `${ms(row.stats.minMs)}–${ms(row.stats.maxMs)}`, sig3(row.imagesPerSecond), ms(row.firstStepMs), sig3(row.achievedGflops), percent(row.peakShare), mib(row.rssPeakBytes), mib(row.tfjsPeakBytes)]
+      : [cell(statusText(row)), '', '', ms(row.firstStepMs), '', '', '', ''];
+    const engine = row.device?.engine ?? '';
+    const note = row.stats && row.status === 'ok' && row.reason ? ` (${row.reason})` : '';
+    lines.push(`| ${[row.model, rowLabel(row), cell(engine + note), ...numbers, ...RATIO_PEERS.map((p) => (row.kind === 'strategy' ? times(ratio(p)) : ''))].join(' | ')} |`);
+  }
+  lines.push(
+    '',
+    'The x columns are the strategy\'s median step time over the peer\'s, both measured in this run, interleaved.',
+    '',
+  );
+  if (report.targets.length > 0) {
+    lines.push('Targets (strategy median / peer median, as in the x columns):', '');
+    for (const t of report.targets) {
+      const verdict = t.ratio === undefined ? 'not measured' : t.met ? 'met' : 'not met';
+      lines.push(`- ${t.label}: ${times(t.ratio)} (limit ${t.limit}x, ${t.target} / ${t.peer}): ${verdict}`);
+    }
+    lines.push('');
+  }
+  if (spreads.length > 0) {
+    lines.push('Stability (the same ratio in each run; spread = max / min - 1):', '');
+    lines.push('| model | strategy | peer | ratios | spread |', '|---|---|---|---|---:|');
+    for (const s of spreads) lines.push(`| ${s.model} | ${s.target} | ${PEER_LABELS[s.peer] ?? s.peer} | ${s.ratios.map((r) => times(r)).join(', ')} | ${percent(s.spread)} |`);
+    lines.push('');
+  }
+  lines.push(
+    `Peak: ${machine.peak.formula}` +
+      (settings.threads !== undefined && settings.threads < machine.cpu.cores ? `; % of peak is of the whole machine, though each row used ${settings.threads} thread(s).` : '.'),
+    '',
+    `FLOPs: ${report.flopFormula} ` +
+      Object.entries(report.models)
+        .map(([name, m]) => `${name}: ${(m.trainFlopsPerStep / 1e9).toFixed(2)} GFLOP per step, ${(m.params / 1e6).toFixed(2)} M parameters.`)
+        .join(' '),
+    '',
+    `Timing: ${report.timing}`,
+    '',
+    `Regenerate: \`${report.command}\``,
+  );
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,150 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { writeOutputs } from '../bench.js';
+import { renderMarkdown } from './markdown-table.js';
+import { checkTargets, ratioSpread } from './ratios.js';
+import type { BenchReport } from './report-types.js';
+import { replaceBenchBlock } from './readme-block.js';
+import { sampleReport } from './sample-report.js';
+import { stepStats } from './stats.js';
+import { renderSvgChart } from './svg-chart.js';
+
+describe('stepStats', () => {
+  it('gives the median (mean of the middle two for an even count), min and max', () => {
+    assert.deepEqual(stepStats([50, 40, 60, 50]), { n: 4, medianMs: 50, minMs: 40, maxMs: 60 });
+    assert.deepEqual(stepStats([3, 1, 2]), { n: 3, medianMs: 2, minMs: 1, maxMs: 3 });
+    assert.equal(stepStats([]), undefined);
+  });
+});
+
+describe('derived columns and ratios', () => {
+  const report = sampleReport();
+  const cpu = report.rows.find((r) => r.target === 'cpu')!;
+
+  it('derives images/s, GFLOP/s and the share of the CPU peak from the median', () => {
+    assert.equal(cpu.stats?.medianMs, 100);
+    assert.equal(cpu.imagesPerSecond, 320);
+    assert.equal(cpu.achievedGflops, 20); // 2 GFLOP / 0.1 s
+    assert.equal(report.machine.peak.gflops, 2 * 2 * 32); // 2 cores x 2 GHz x 32 FLOPs/cycle (AVX2+FMA)
+    assert.equal(cpu.peakShare, 20 / 128);
+  });
+
+  it('divides each strategy median by each peer median of the same model', () => {
+    assert.deepEqual(
+      report.ratios.map((r) => [r.target, r.peer, r.ratio]),
+      [['cpu', 'pytorch', 2], ['cpu', 'jax', 0.5]],
+    );
+  });
+
+  it('checks the targets of the other issues, and leaves a target unmeasured when its row is missing', () => {
+    const native = report.targets.find((t) => t.label.includes('tiny CNN') && t.label.includes('native'))!;
+    assert.equal(native.ratio, 2);
+    assert.equal(native.met, false);
+    const tpu = report.targets.find((t) => t.target === 'tpu')!;
+    assert.equal(tpu.ratio, undefined);
+    // The pure-JS engine does not count as the native engine.
+    const js = report.rows.map((r) => (r.target === 'cpu' ? { ...r, device: { engine: 'tfjs-backend-cpu', devices: [], details: {} } } : r));
+    assert.equal(checkTargets(js).find((t) => t.label.includes('native') && t.model === 'tiny-cnn')!.ratio, undefined);
+  });
+
+  it('measures how much each ratio moves across runs', () => {
+    const a = report.ratios;
+    const b = a.map((r) => ({ ...r, ratio: r.ratio * 1.05 }));
+    const spreads = ratioSpread([a, b, a]);
+    assert.equal(spreads.length, 2);
+    assert.ok(Math.abs(spreads[0]!.spread - 0.05) < 1e-12);
+    assert.deepEqual(spreads[0]!.ratios, [2, 2.1, 2]);
+  });
+});
+
+describe('renderMarkdown', () => {
+  const markdown = renderMarkdown(sampleReport());
+
+  it('prints one row per strategy and peer with the measured columns and the ratios', () => {
+    const lines = markdown.split('\n');
+    const header = lines.find((l) => l.startsWith('| model |'))!;
+    assert.equal(
+      header,
+      '| model | strategy / peer | engine | median ms | min–max ms | img/s | first step ms | GFLOP/s | % of peak | RSS MiB | tfjs MiB | x PyTorch Lightning | x PyTorch eager | x jax.jit |',
+    );
+    assert.ok(lines.includes('| tiny-cnn | cpu (native) | TensorFlow 2.21.0 (tfjs-node 4.22.0 binding, cpu) | 100 | 90.0–110 | 320 | 900 | 20.0 | 16% | 512 | 64 | — | 2.00x | 0.50x |'), markdown);
+    assert.ok(lines.includes('| tiny-cnn | PyTorch eager | PyTorch 2.13.0 eager, cpu | 50.0 | 40.0–60.0 | 640 | 300 | 40.0 | 31% | 700 | — |  |  |  |'), markdown);
+  });
+
+  it('shows an unavailable strategy with its reason, escaped for the table', () => {
+    assert.ok(markdown.includes('| tiny-cnn | webgpu |  | unavailable: no GPU adapter \\| none found |'), markdown);
+  });
+
+  it('states the machine, the date, the peak formula, the FLOP formula and the targets', () => {
+    assert.match(markdown, /Machine: Test CPU @ 2\.00GHz, 2 cores \(4 logical\) at 2\.00 GHz, avx2\/fma\/avx\/sse2/);
+    assert.match(markdown, /Date: 2026-11-27T07:00:00\.000Z/);
+    assert.match(markdown, /interleaved in rounds of 2; each framework's default thread count\./);
+    assert.match(markdown, /Peak: 2 cores x 2\.00 GHz x 32 FLOPs\/cycle \(AVX2 \+ FMA: 2 FMA units x 8 float32 lanes x 2 FLOPs\) = 128\.0 GFLOP\/s float32\./);
+    assert.match(markdown, /FLOPs: FLOPs = 2 x multiply-accumulates\. tiny-cnn: 2\.00 GFLOP per step, 0\.02 M parameters\./);
+    assert.match(markdown, /- native CPU engine within 1\.5x of PyTorch CPU \(tiny CNN\): 2\.00x \(limit 1\.5x, cpu \/ pytorch\): not met/);
+  });
+
+  it('adds the stability table when given spreads', () => {
+    const report = sampleReport();
+    const withSpread = renderMarkdown(report, ratioSpread([report.ratios, report.ratios.map((r) => ({ ...r, ratio: r.ratio * 1.1 }))]));
+    assert.ok(withSpread.includes('| tiny-cnn | cpu | PyTorch eager | 2.00x, 2.20x | 10% |'), withSpread);
+  });
+});
+
+describe('renderSvgChart', () => {
+  const svg = renderSvgChart(sampleReport());
+
+  it('is an SVG with one bar per measured row and a label for each row without numbers', () => {
+    assert.ok(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"'));
+    assert.ok(svg.trimEnd().endsWith('</svg>'));
+    assert.equal(svg.match(/<rect x="230.0"/g)?.length, 3);
+    assert.match(svg, />unavailable</);
+    assert.match(svg, />100 ms</);
+  });
+
+  it('carries the machine and the date', () => {
+    assert.match(svg, /Test CPU @ 2\.00GHz, 2 cores, Linux 6\.1; 2026-11-27T07:00:00\.000Z/);
+  });
+
+  it('escapes text', () => {
+    const report = sampleReport();
+    const odd: BenchReport = { ...report, machine: { ...report.machine, cpu: { ...report.machine.cpu, model: 'A<B & "C"' } } };
+    assert.match(renderSvgChart(odd), /A&lt;B &amp; &quot;C&quot;/);
+  });
+});
+
+describe('writeOutputs', () => {
+  it('writes the JSON report, the Markdown table and the chart, stamped and as the latest', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'strata-bench-test-'));
+    const report = sampleReport();
+    const out = writeOutputs(report, renderMarkdown(report), dir, dir, { publish: false });
+    assert.deepEqual(readdirSync(dir).sort(), [
+      'README-table.md',
+      'bench-2026-11-27T07-00-00-000Z.json',
+      'bench-2026-11-27T07-00-00-000Z.md',
+      'bench-2026-11-27T07-00-00-000Z.svg',
+      'chart.svg',
+      'latest.json',
+    ]);
+    assert.equal(out.files.length, 6);
+    const json = JSON.parse(readFileSync(join(dir, 'latest.json'), 'utf8')) as BenchReport;
+    assert.deepEqual(json, JSON.parse(JSON.stringify(report)));
+    assert.equal(json.rows.find((r) => r.target === 'cpu')!.stats!.medianMs, 100);
+    assert.equal(json.rows.find((r) => r.target === 'webgpu')!.reason, 'no GPU adapter | none found');
+    assert.equal(json.machine.peak.formula, report.machine.peak.formula);
+  });
+});
+
+describe('replaceBenchBlock', () => {
+  it('replaces what is between the markers and keeps the rest', () => {
+    const readme = '# Strata\n<!-- bench:start -->\nold\n<!-- bench:end -->\nmore\n';
+    assert.equal(replaceBenchBlock(readme, '| new |\n'), '# Strata\n<!-- bench:start -->\n| new |\n<!-- bench:end -->\nmore\n');
+  });
+
+  it('says where to put the markers when they are missing', () => {
+    assert.throws(() => replaceBenchBlock('# Strata\n', 'x'), /no "<!-- bench:start -->"/);
+  });
+});

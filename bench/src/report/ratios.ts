@@ -1,0 +1,88 @@
+import type { Ratio, RowResult, TargetCheck } from './report-types.js';
+
+/**
+ * Every strategy's median step time over every peer's, per model. Absolute times drift from
+ * run to run on shared machines; ratios against peers measured in the same run, interleaved,
+ * are what stays comparable. (Pairing the ratio round by round was tried: with a few steps per
+ * round its per-round medians were noisier than the ratio of the run's medians.)
+ */
+export function computeRatios(rows: readonly RowResult[]): Ratio[] {
+  const ratios: Ratio[] = [];
+  const ok = rows.filter((r) => r.status === 'ok' && r.stats);
+  for (const strategy of ok.filter((r) => r.kind === 'strategy')) {
+    for (const peer of ok.filter((r) => r.kind === 'peer' && r.model === strategy.model)) {
+      ratios.push({ model: strategy.model, target: strategy.target, peer: peer.target, ratio: strategy.stats!.medianMs / peer.stats!.medianMs });
+    }
+  }
+  return ratios;
+}
+
+/** A target set by another issue: strategy median <= limit x peer median on one model. */
+interface TargetSpec {
+  readonly label: string;
+  readonly model: string;
+  /** Targets that stand for the strategy, first match wins. */
+  readonly targets: readonly string[];
+  readonly peer: string;
+  readonly limit: number;
+  /** Extra condition on the row (the native engine must really be native). */
+  readonly accept?: (row: RowResult) => boolean;
+}
+
+const isNative = (row: RowResult) => !(row.device?.engine ?? '').startsWith('tfjs-backend-cpu');
+
+/** The per-strategy targets of the other issues, as ratios. */
+export const TARGETS: readonly TargetSpec[] = [
+  { label: 'native CPU engine within 1.5x of PyTorch CPU (tiny CNN)', model: 'tiny-cnn', targets: ['cpu:native', 'cpu'], peer: 'pytorch', limit: 1.5, accept: isNative },
+  { label: 'native CPU engine within 1.5x of PyTorch CPU (EfficientNet-B0)', model: 'efficientnet-b0', targets: ['cpu:native', 'cpu'], peer: 'pytorch', limit: 1.5, accept: isNative },
+  { label: 'wasm within 3x of PyTorch (tiny CNN)', model: 'tiny-cnn', targets: ['wasm'], peer: 'pytorch', limit: 3 },
+  { label: 'TPU strategy on a local CPU XLA server within 1.2x of jax.jit (tiny CNN)', model: 'tiny-cnn', targets: ['tpu'], peer: 'jax', limit: 1.2 },
+];
+
+/** Checks TARGETS against this run's rows; a target whose rows are absent or failed has no ratio. */
+export function checkTargets(rows: readonly RowResult[], specs: readonly TargetSpec[] = TARGETS): TargetCheck[] {
+  const checks: TargetCheck[] = [];
+  for (const spec of specs) {
+    const peer = rows.find((r) => r.model === spec.model && r.target === spec.peer && r.status === 'ok' && r.stats);
+    const strategy = spec.targets
+      .map((t) => rows.find((r) => r.model === spec.model && r.target === t && r.status === 'ok' && r.stats && (spec.accept?.(r) ?? true)))
+      .find((r) => r !== undefined);
+    const requested = rows.some((r) => r.model === spec.model && spec.targets.includes(r.target));
+    if (!requested && !peer) continue;
+    const base = { label: spec.label, model: spec.model, target: strategy?.target ?? spec.targets[0]!, peer: spec.peer, limit: spec.limit };
+    if (!strategy || !peer) {
+      checks.push(base);
+      continue;
+    }
+    const ratio = strategy.stats!.medianMs / peer.stats!.medianMs;
+    checks.push({ ...base, ratio, met: ratio <= spec.limit });
+  }
+  return checks;
+}
+
+/** One ratio across several runs. */
+export interface RatioSpread {
+  readonly model: string;
+  readonly target: string;
+  readonly peer: string;
+  readonly ratios: readonly number[];
+  /** max / min - 1: 0.08 means the runs agree within 8%. */
+  readonly spread: number;
+}
+
+/**
+ * How much each ratio moved across runs (only ratios every run has). The issue's bar is a
+ * spread of at most 10%.
+ */
+export function ratioSpread(runs: readonly (readonly Ratio[])[]): RatioSpread[] {
+  if (runs.length === 0) return [];
+  const key = (r: Ratio) => `${r.model}\u0000${r.target}\u0000${r.peer}`;
+  const out: RatioSpread[] = [];
+  for (const first of runs[0]!) {
+    const values = runs.map((run) => run.find((r) => key(r) === key(first))?.ratio);
+    if (values.some((v) => v === undefined)) continue;
+    const ratios = values as number[];
+    out.push({ model: first.model, target: first.target, peer: first.peer, ratios, spread: Math.max(...ratios) / Math.min(...ratios) - 1 });
+  }
+  return out;
+}

@@ -1,0 +1,106 @@
+import type { CpuInfo, CpuPeak } from '../machine/cpu-info.js';
+import type { WorkerDevice } from '../worker/protocol.js';
+import type { StepStats } from './stats.js';
+
+/** How a row ended. */
+export type RowStatus = 'ok' | 'unavailable' | 'failed' | 'timed-out' | 'skipped';
+
+/** One strategy or peer on one model. */
+export interface RowResult {
+  /** 'cpu', 'cpu:js', 'wasm'... or 'pytorch', 'lightning', 'jax'. */
+  readonly target: string;
+  readonly kind: 'strategy' | 'peer';
+  readonly model: string;
+  readonly status: RowStatus;
+  /** Why the row has no (or fewer) numbers; with the remedy where there is one. */
+  readonly reason?: string;
+  readonly device?: WorkerDevice;
+  readonly setupMs?: number;
+  /** The first step: compilation, kernel and memory set-up; never in the statistics. */
+  readonly firstStepMs?: number;
+  /** The other warm-up steps, also excluded. */
+  readonly warmupMs?: readonly number[];
+  /** Every measured step, in order. */
+  readonly stepsMs: readonly number[];
+  /** The round (of the interleaved schedule) each measured step ran in, to see drift across rounds. */
+  readonly stepRounds?: readonly number[];
+  readonly stats?: StepStats;
+  readonly imagesPerSecond?: number;
+  /** trainFlopsPerStep / median step time. */
+  readonly achievedGflops?: number;
+  /** achievedGflops / the machine's peak (CPU rows only: a GPU or TPU row's peak is its device's). */
+  readonly peakShare?: number;
+  readonly rssPeakBytes?: number;
+  readonly tfjsPeakBytes?: number;
+  readonly devicePeakBytes?: number;
+  readonly finalLoss?: number;
+}
+
+/** A strategy's median step time over a peer's, on one model (lower is better for the strategy). */
+export interface Ratio {
+  readonly model: string;
+  readonly target: string;
+  readonly peer: string;
+  readonly ratio: number;
+}
+
+/** A target another issue set, checked on this run's ratios. */
+export interface TargetCheck {
+  readonly label: string;
+  readonly model: string;
+  readonly target: string;
+  readonly peer: string;
+  readonly limit: number;
+  /** undefined when one of the two rows has no numbers. */
+  readonly ratio?: number;
+  readonly met?: boolean;
+}
+
+export interface MachineInfo {
+  readonly cpu: CpuInfo;
+  readonly peak: CpuPeak;
+  readonly os: string;
+  readonly node: string;
+  readonly memoryBytes: number;
+}
+
+export interface BenchSettings {
+  readonly strategies: readonly string[];
+  readonly peers: readonly string[];
+  readonly models: readonly string[];
+  readonly batchSize: number;
+  readonly imageSize: number;
+  readonly steps: number;
+  readonly warmup: number;
+  readonly chunk: number;
+  readonly maxSecondsPerTarget: number;
+  readonly stepTimeoutSeconds: number;
+  /** --threads, when given. */
+  readonly threads?: number;
+}
+
+export interface ModelFlops {
+  readonly summary: string;
+  readonly params: number;
+  readonly forwardFlopsPerImage: number;
+  readonly trainFlopsPerStep: number;
+}
+
+/** Everything one run produced: the JSON file is exactly this. */
+export interface BenchReport {
+  readonly tool: '@strata/bench';
+  readonly formatVersion: 1;
+  readonly date: string;
+  readonly command: string;
+  readonly machine: MachineInfo;
+  readonly settings: BenchSettings;
+  readonly timing: string;
+  readonly flopFormula: string;
+  readonly models: Readonly<Record<string, ModelFlops>>;
+  readonly python: { readonly ok: boolean; readonly detail: string };
+  readonly rows: readonly RowResult[];
+  readonly ratios: readonly Ratio[];
+  readonly targets: readonly TargetCheck[];
+  /** The Trainer-overhead suite's result, when it was run. */
+  readonly trainerOverhead?: unknown;
+}

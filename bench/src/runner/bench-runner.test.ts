@@ -1,0 +1,96 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { TINY_CNN } from '../models/tiny-cnn.js';
+import { MESSAGE_PREFIX, parseWorkerLine } from '../worker/protocol.js';
+import { runModel, type RunPlan } from './bench-runner.js';
+
+// A stand-in worker that speaks the protocol without tfjs: its target name says how it behaves.
+const FAKE_WORKER = `
+const config = JSON.parse(process.env.STRATA_BENCH_WORKER_CONFIG);
+const send = (m) => process.stdout.write(${JSON.stringify(MESSAGE_PREFIX)} + JSON.stringify(m) + '\\n');
+const t = config.target;
+const log = [];
+if (t === 'absent') { send({ type: 'unavailable', reason: 'no such device', remedy: 'buy one' }); process.exit(0); }
+console.log('library noise on stdout');
+send({ type: 'ready', setupMs: 5, device: { engine: 'fake ' + t, devices: [], details: {} } });
+if (t === 'crash') { console.error('Segmentation fault (pretend)'); process.exit(139); }
+send({ type: 'warm', firstStepMs: 50, warmupMs: [] });
+let step = 0;
+require('readline').createInterface({ input: process.stdin }).on('line', (line) => {
+  const c = JSON.parse(line);
+  if (c.cmd === 'finish') { send({ type: 'final', rssPeakBytes: 1000, tfjsPeakBytes: 10 }); process.exit(0); }
+  if (t === 'hang') return;
+  const ms = Array.from({ length: c.steps }, () => (t === 'slow' ? 400 : 10 + (step++ % 3)));
+  // The runner's order of calls is what the test reads, through the log file.
+  send({ type: 'steps', ms, loss: 0.5 });
+});
+`;
+
+function plan(targets: string[], overrides: Partial<RunPlan> = {}): RunPlan {
+  const dir = mkdtempSync(join(tmpdir(), 'strata-bench-runner-'));
+  const worker = join(dir, 'fake-worker.cjs');
+  writeFileSync(worker, FAKE_WORKER);
+  return {
+    model: TINY_CNN,
+    targets,
+    batchSize: 2,
+    imageSize: 8,
+    steps: 6,
+    warmup: 1,
+    chunk: 2,
+    maxSecondsPerTarget: 60,
+    stepTimeoutSeconds: 1,
+    learningRate: 1e-3,
+    strategyOptions: {},
+    nodeWorker: { command: process.execPath, args: [worker] },
+    python: { ok: false, reason: 'no python3 on PATH' },
+    logDir: join(dir, 'logs'),
+    log: () => undefined,
+    ...overrides,
+  };
+}
+
+describe('runModel', () => {
+  it('measures each target in rounds and keeps the rows of the others when one crashes, hangs or is unavailable', async () => {
+    const rows = await runModel(plan(['good', 'crash', 'absent', 'hang', 'pytorch']));
+    const by = Object.fromEntries(rows.map((r) => [r.target, r]));
+    assert.deepEqual(rows.map((r) => r.target), ['good', 'crash', 'absent', 'hang', 'pytorch']);
+    assert.equal(by.good!.status, 'ok');
+    assert.deepEqual(by.good!.stepsMs, [10, 11, 12, 10, 11, 12]);
+    assert.equal(by.good!.firstStepMs, 50);
+    assert.equal(by.good!.rssPeakBytes, 1000);
+    assert.equal(by.good!.device?.engine, 'fake good');
+    assert.equal(by.crash!.status, 'failed');
+    assert.match(by.crash!.reason!, /exited with code 139.*Segmentation fault \(pretend\)/);
+    assert.equal(by.absent!.status, 'unavailable');
+    assert.equal(by.absent!.reason, 'no such device Remedy: buy one');
+    assert.equal(by.hang!.status, 'timed-out');
+    assert.equal(by.pytorch!.status, 'skipped');
+    assert.equal(by.pytorch!.reason, 'no python3 on PATH');
+  });
+
+  it('does not measure a target whose first step is over its whole budget', async () => {
+    const rows = await runModel(plan(['good'], { maxSecondsPerTarget: 0.04 }));
+    assert.equal(rows[0]!.status, 'timed-out');
+    assert.equal(rows[0]!.firstStepMs, 50);
+    assert.match(rows[0]!.reason!, /first step took 0 s, over the 0.04 s budget per row/);
+  });
+
+  it('runs fewer steps for a target over its time budget, and says so', async () => {
+    const rows = await runModel(plan(['slow'], { maxSecondsPerTarget: 1, steps: 10 }));
+    // 400 ms steps in a 1 s budget: one step in the first round, one more (600 ms left), then none.
+    assert.deepEqual(rows[0]!.stepsMs, [400, 400]);
+    assert.equal(rows[0]!.reason, '2 of 10 steps: 1 s budget per target');
+  });
+});
+
+describe('parseWorkerLine', () => {
+  it('reads prefixed JSON messages and ignores everything else', () => {
+    assert.deepEqual(parseWorkerLine(`${MESSAGE_PREFIX}{"type":"steps","ms":[1],"loss":0}`), { type: 'steps', ms: [1], loss: 0 });
+    assert.equal(parseWorkerLine('{"type":"steps"}'), undefined);
+    assert.equal(parseWorkerLine(`${MESSAGE_PREFIX}not json`), undefined);
+  });
+});

@@ -1,0 +1,209 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ModelSpec } from '../models/layers.js';
+import { stepStats } from '../report/stats.js';
+import type { RowResult, RowStatus } from '../report/report-types.js';
+import { isPeer } from '../targets.js';
+import type { WorkerConfig, WorkerDevice, WorkerMessage } from '../worker/protocol.js';
+import { WorkerGone, WorkerProcess } from './worker-process.js';
+
+/** How one model's rows are measured. */
+export interface RunPlan {
+  readonly model: ModelSpec;
+  readonly targets: readonly string[];
+  readonly batchSize: number;
+  readonly imageSize: number;
+  readonly steps: number;
+  readonly warmup: number;
+  /** Steps per target per round: rounds alternate targets so drift hits all alike. */
+  readonly chunk: number;
+  /** Measured time one target may take on one model; slower targets run fewer steps. */
+  readonly maxSecondsPerTarget: number;
+  /** A single step slower than this ends the row as timed out. */
+  readonly stepTimeoutSeconds: number;
+  readonly learningRate: number;
+  readonly strategyOptions: WorkerConfig['strategyOptions'];
+  /** How to start a strategy worker: node and the bench entry with its 'worker' argument. */
+  readonly nodeWorker: { readonly command: string; readonly args: readonly string[] };
+  /** The peers' Python and script, or why peers are skipped. */
+  readonly python: { readonly ok: true; readonly command: string; readonly script: string } | { readonly ok: false; readonly reason: string };
+  readonly logDir: string;
+  readonly log: (line: string) => void;
+}
+
+/** The mutable state of one row while it is measured. */
+interface Live {
+  readonly target: string;
+  readonly worker: WorkerProcess;
+  device?: WorkerDevice;
+  setupMs?: number;
+  firstStepMs?: number;
+  warmupMs?: readonly number[];
+  readonly stepsMs: number[];
+  /** The round each measured step ran in (kept in the JSON, to see drift across rounds). */
+  readonly stepRounds: number[];
+  loss?: number;
+  note?: string;
+  done: boolean;
+}
+
+const SETUP_TIMEOUT_MS = 300_000;
+
+/**
+ * Measures every target on one model. Each target runs in its own process, started one at a
+ * time (so first-step times are not disturbed by another's start-up), then all are measured in
+ * rounds of `chunk` steps, the order rotating each round, and finally asked for their memory
+ * peaks. A target that fails, times out or is unavailable becomes a row saying why.
+ */
+export async function runModel(plan: RunPlan): Promise<RowResult[]> {
+  mkdirSync(plan.logDir, { recursive: true });
+  const rows = new Map<string, RowResult>();
+  const live: Live[] = [];
+  const stepTimeout = plan.stepTimeoutSeconds * 1000;
+
+  for (const target of plan.targets) {
+    const kind = isPeer(target) ? 'peer' : 'strategy';
+    if (kind === 'peer' && !plan.python.ok) {
+      rows.set(target, { target, kind, model: plan.model.name, status: 'skipped', reason: plan.python.reason, stepsMs: [] });
+      continue;
+    }
+    const config: WorkerConfig = {
+      target,
+      model: plan.model,
+      batchSize: plan.batchSize,
+      imageSize: plan.imageSize,
+      warmupSteps: plan.warmup,
+      learningRate: plan.learningRate,
+      strategyOptions: plan.strategyOptions,
+      slowStepMs: (plan.maxSecondsPerTarget * 1000) / 4,
+    };
+    const logPath = join(plan.logDir, `${plan.model.name}-${target.replace(/[^a-z0-9-]/gi, '_')}.log`);
+    const worker =
+      kind === 'peer' && plan.python.ok
+        ? new WorkerProcess(plan.python.command, [plan.python.script], config, logPath)
+        : new WorkerProcess(plan.nodeWorker.command, plan.nodeWorker.args, config, logPath);
+    plan.log(`${plan.model.name} / ${target}: starting`);
+    const row: Live = { target, worker, stepsMs: [], stepRounds: [], done: false };
+    try {
+      const ready = await expect(worker, SETUP_TIMEOUT_MS, ['ready', 'unavailable']);
+      if (ready.type === 'unavailable') {
+        rows.set(target, finish(row, plan, 'unavailable', [ready.reason, ready.remedy].filter(Boolean).join(' Remedy: ')));
+        worker.kill();
+        continue;
+      }
+      if (ready.type === 'ready') {
+        row.device = ready.device;
+        row.setupMs = ready.setupMs;
+      }
+      const warm = await expect(worker, stepTimeout * Math.max(1, plan.warmup), ['warm']);
+      if (warm.type === 'warm') {
+        row.firstStepMs = warm.firstStepMs;
+        row.warmupMs = warm.warmupMs;
+      }
+      plan.log(`${plan.model.name} / ${target}: ${row.device?.engine ?? ''}, first step ${Math.round(row.firstStepMs ?? 0)} ms`);
+      // A row whose first step alone is over its whole budget would only time out or starve the
+      // others: its first step is its number.
+      if ((row.firstStepMs ?? 0) > plan.maxSecondsPerTarget * 1000) {
+        const seconds = Math.round((row.firstStepMs ?? 0) / 1000);
+        rows.set(target, finish(row, plan, 'timed-out', `the first step took ${seconds} s, over the ${plan.maxSecondsPerTarget} s budget per row (--max-seconds); not measured further`));
+        worker.kill();
+        continue;
+      }
+      live.push(row);
+    } catch (error) {
+      rows.set(target, failure(row, plan, error));
+      worker.kill();
+    }
+  }
+
+  // Rounds: each live target runs up to `chunk` steps per round, in an order that rotates.
+  const spent = new Map<string, number>();
+  for (let round = 0; live.some((r) => !r.done); round++) {
+    const active = live.filter((r) => !r.done);
+    const order = active.map((_, i) => active[(i + round) % active.length]!);
+    for (const row of order) {
+      const left = plan.steps - row.stepsMs.length;
+      const used = spent.get(row.target) ?? 0;
+      const estimate = row.stepsMs.length > 0 ? median(row.stepsMs) : Math.max(1, median([...(row.warmupMs ?? []), row.firstStepMs ?? 1]));
+      const budget = plan.maxSecondsPerTarget * 1000 - used;
+      // Always at least one measured step; then only what the time budget allows.
+      const affordable = row.stepsMs.length === 0 ? 1 : Math.floor(budget / estimate);
+      const n = Math.min(plan.chunk, left, Math.max(0, affordable));
+      if (n <= 0) {
+        if (left > 0) row.note = `${row.stepsMs.length} of ${plan.steps} steps: ${plan.maxSecondsPerTarget} s budget per target`;
+        row.done = true;
+        continue;
+      }
+      row.worker.send({ cmd: 'run', steps: n });
+      try {
+        const message = await expect(row.worker, stepTimeout * n, ['steps']);
+        if (message.type === 'steps') {
+          row.stepsMs.push(...message.ms);
+          row.stepRounds.push(...message.ms.map(() => round));
+          row.loss = message.loss;
+          spent.set(row.target, used + message.ms.reduce((a, b) => a + b, 0));
+        }
+        if (row.stepsMs.length >= plan.steps) row.done = true;
+      } catch (error) {
+        rows.set(row.target, failure(row, plan, error));
+        row.worker.kill();
+        row.done = true;
+      }
+    }
+  }
+
+  for (const row of live) {
+    if (rows.has(row.target)) continue;
+    row.worker.send({ cmd: 'finish' });
+    let final: WorkerMessage | undefined;
+    try {
+      final = await expect(row.worker, 60_000, ['final']);
+    } catch {
+      // Memory peaks are lost, the timings are not.
+    }
+    await row.worker.close(10_000);
+    rows.set(row.target, finish(row, plan, 'ok', row.note, final?.type === 'final' ? final : undefined));
+    plan.log(`${plan.model.name} / ${row.target}: median ${Math.round(stepStats(row.stepsMs)?.medianMs ?? 0)} ms over ${row.stepsMs.length} steps`);
+  }
+  return plan.targets.map((t) => rows.get(t)!).filter(Boolean);
+}
+
+/** Awaits the next message, which must be one of `types` (an 'error' message is thrown). */
+async function expect(worker: WorkerProcess, timeoutMs: number, types: readonly WorkerMessage['type'][]): Promise<WorkerMessage> {
+  const message = await worker.next(timeoutMs);
+  if (message.type === 'error') throw new Error(message.message);
+  if (!types.includes(message.type)) throw new Error(`protocol: expected ${types.join(' or ')}, got ${message.type}`);
+  return message;
+}
+
+function failure(row: Live, plan: RunPlan, error: unknown): RowResult {
+  const timedOut = error instanceof WorkerGone && error.timedOut;
+  const status: RowStatus = timedOut ? 'timed-out' : 'failed';
+  const reason = timedOut ? `a step took longer than ${plan.stepTimeoutSeconds} s (--step-timeout)` : (error as Error).message;
+  plan.log(`${plan.model.name} / ${row.target}: ${status}: ${reason}`);
+  return finish(row, plan, status, reason);
+}
+
+function finish(row: Live, plan: RunPlan, status: RowStatus, reason?: string, final?: Extract<WorkerMessage, { type: 'final' }>): RowResult {
+  return {
+    target: row.target,
+    kind: isPeer(row.target) ? 'peer' : 'strategy',
+    model: plan.model.name,
+    status,
+    ...(reason ? { reason } : {}),
+    ...(row.device ? { device: row.device } : {}),
+    ...(row.setupMs !== undefined ? { setupMs: row.setupMs } : {}),
+    ...(row.firstStepMs !== undefined ? { firstStepMs: row.firstStepMs } : {}),
+    ...(row.warmupMs ? { warmupMs: row.warmupMs } : {}),
+    stepsMs: row.stepsMs,
+    stepRounds: row.stepRounds,
+    ...(row.loss !== undefined ? { finalLoss: row.loss } : {}),
+    ...(final ? { rssPeakBytes: final.rssPeakBytes } : {}),
+    ...(final?.tfjsPeakBytes !== undefined ? { tfjsPeakBytes: final.tfjsPeakBytes } : {}),
+    ...(final?.devicePeakBytes !== undefined ? { devicePeakBytes: final.devicePeakBytes } : {}),
+  };
+}
+
+function median(values: readonly number[]): number {
+  return stepStats(values)?.medianMs ?? 0;
+}

@@ -1,0 +1,63 @@
+/**
+ * The line protocol between the bench and each worker process (a tfjs strategy, or a Python
+ * peer in bench/python/peer_worker.py, which speaks the same one). The worker prints one JSON
+ * message per line on stdout, prefixed with MESSAGE_PREFIX so that whatever a library prints
+ * cannot be mistaken for one; the bench sends one command per line on stdin.
+ */
+import type { ModelSpec } from '../models/layers.js';
+
+export const MESSAGE_PREFIX = '@@strata-bench ';
+
+/** What a worker runs. Passed as JSON in the environment variable WORKER_CONFIG_ENV. */
+export interface WorkerConfig {
+  /** 'cpu', 'cpu:js', 'wasm'... for strategies; 'pytorch', 'lightning', 'jax' for peers. */
+  readonly target: string;
+  readonly model: ModelSpec;
+  readonly batchSize: number;
+  readonly imageSize: number;
+  /** Steps run before measuring; the first is reported apart (compile, kernel set-up). */
+  readonly warmupSteps: number;
+  readonly learningRate: number;
+  /** Per-strategy options for `createStrataContainer` (e.g. the XLA server's address). */
+  readonly strategyOptions?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+  /** Stop warming up early when the first step alone took longer than this. */
+  readonly slowStepMs: number;
+}
+
+export const WORKER_CONFIG_ENV = 'STRATA_BENCH_WORKER_CONFIG';
+
+/** The device report of a row: a strategy's `describe()`, or what a peer says of itself. */
+export interface WorkerDevice {
+  readonly engine: string;
+  readonly devices: readonly string[];
+  readonly details: Readonly<Record<string, string>>;
+}
+
+export type WorkerMessage =
+  | { readonly type: 'ready'; readonly setupMs: number; readonly device: WorkerDevice }
+  | { readonly type: 'unavailable'; readonly reason: string; readonly remedy?: string }
+  | { readonly type: 'warm'; readonly firstStepMs: number; readonly warmupMs: readonly number[] }
+  | { readonly type: 'steps'; readonly ms: readonly number[]; readonly loss: number }
+  | {
+      readonly type: 'final';
+      /** Peak resident set size of the worker process. */
+      readonly rssPeakBytes: number;
+      /** Largest tfjs `memory().numBytes` seen (after the forward pass or the update); absent for peers. */
+      readonly tfjsPeakBytes?: number;
+      /** Peak device memory where the framework reports one (CUDA). */
+      readonly devicePeakBytes?: number;
+    }
+  | { readonly type: 'error'; readonly message: string };
+
+export type WorkerCommand = { readonly cmd: 'run'; readonly steps: number } | { readonly cmd: 'finish' };
+
+/** Parses one stdout line; undefined when it is not a message (library output). */
+export function parseWorkerLine(line: string): WorkerMessage | undefined {
+  if (!line.startsWith(MESSAGE_PREFIX)) return undefined;
+  try {
+    const message = JSON.parse(line.slice(MESSAGE_PREFIX.length)) as WorkerMessage;
+    return typeof message === 'object' && message !== null && typeof message.type === 'string' ? message : undefined;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,115 @@
+import { performance } from 'node:perf_hooks';
+import * as tf from '@tensorflow/tfjs-core';
+import {
+  backendLoadFailures,
+  createStrataContainer,
+  registeredStrategies,
+  type DistributionStrategy,
+  type StrategyOptionsMap,
+} from '@strata/core';
+import { providedBackendModules } from '../backend-modules.js';
+import { buildTfjsModel } from '../models/tfjs-model.js';
+import { splitTarget } from '../targets.js';
+import type { WorkerConfig } from './protocol.js';
+import { WorkerIO } from './worker-io.js';
+
+/**
+ * One strategy on one model, in its own process (one tfjs engine per process; a backend that
+ * crashes takes only its own row). Resolves the strategy by name through Strata's container,
+ * trains with `strategy.runStep(() => optimizer.minimize(...))`, and times each step until the
+ * loss is on the host, as a training loop that logs its loss does.
+ */
+export async function runStrategyWorker(config: WorkerConfig): Promise<void> {
+  const io = new WorkerIO();
+  const { strategy: name, engine } = splitTarget(config.target);
+  const options: Record<string, Record<string, unknown>> = { ...(config.strategyOptions ?? {}) } as Record<string, Record<string, unknown>>;
+  if (engine) options[name] = { ...(options[name] ?? {}), engine };
+
+  const started = performance.now();
+  const bundled = await providedBackendModules();
+  const container = await createStrataContainer({ strategyOptions: options as StrategyOptionsMap, ...(bundled ? { modules: bundled.modules } : {}) });
+  const registered = registeredStrategies(container);
+  const strategy = registered.find((s) => s.name === name);
+  if (!strategy) {
+    const failures = bundled ? bundled.failures : backendLoadFailures(container);
+    const failure = failures.find((f) => f.packageName.endsWith(`-${name}`));
+    io.send({
+      type: 'unavailable',
+      reason: failure
+        ? `${failure.packageName} failed to load: ${(failure.error as Error)?.message ?? String(failure.error)}`
+        : `no strategy '${name}' is registered (registered: ${registered.map((s) => s.name).join(', ') || 'none'})`,
+      remedy: failure ? `rebuild it: npx turbo run build --filter=${failure.packageName}` : 'install and build its backend package',
+    });
+    return;
+  }
+  const availability = await strategy.isAvailable();
+  if (!availability.available) {
+    io.send({ type: 'unavailable', reason: availability.reason, remedy: availability.remedy });
+    return;
+  }
+  await strategy.setup();
+  try {
+    await train(io, strategy, config, started);
+  } finally {
+    await strategy.teardown();
+  }
+}
+
+async function train(io: WorkerIO, strategy: DistributionStrategy, config: WorkerConfig, started: number): Promise<void> {
+  const { batchSize, imageSize, model: spec } = config;
+  const model = strategy.scope(() => buildTfjsModel(spec));
+  const optimizer = strategy.scope(() => tf.train.adam(config.learningRate));
+  // One fixed batch, placed once: the bench measures the step, not data loading.
+  const batch = strategy.distributeBatch({
+    images: tf.randomUniform([batchSize, imageSize, imageSize, spec.inputChannels], 0, 1, 'float32', 7) as tf.Tensor4D,
+    labels: tf.cast(tf.greater(tf.randomUniform([batchSize, 1], 0, 1, 'float32', 8), 0.5), 'float32') as tf.Tensor2D,
+  });
+  let tfjsPeak = 0;
+  const sampleMemory = () => {
+    tfjsPeak = Math.max(tfjsPeak, tf.memory().numBytes);
+  };
+  const step = async (): Promise<{ ms: number; loss: number }> => {
+    const t0 = performance.now();
+    const loss = await strategy.runStep(() => {
+      const cost = optimizer.minimize(() => {
+        const logits = model.apply(batch.images);
+        const value = tf.losses.sigmoidCrossEntropy(batch.labels, logits) as tf.Scalar;
+        sampleMemory();
+        return value;
+      }, true, model.variables as tf.Variable[]);
+      sampleMemory();
+      return cost as tf.Scalar;
+    });
+    const value = (await strategy.read(loss))[0] ?? Number.NaN;
+    const ms = performance.now() - t0;
+    loss.dispose();
+    return { ms, loss: value };
+  };
+
+  const report = strategy.describe();
+  io.send({
+    type: 'ready',
+    setupMs: performance.now() - started,
+    device: { engine: report.engine, devices: report.devices, details: { backend: report.backend, replicas: String(report.numReplicas), ...report.details } },
+  });
+
+  const first = await step();
+  const warmup: number[] = [];
+  // A step slower than slowStepMs is not worth more warm-up: its first step already paid set-up.
+  for (let i = 1; i < config.warmupSteps && first.ms < config.slowStepMs; i++) warmup.push((await step()).ms);
+  io.send({ type: 'warm', firstStepMs: first.ms, warmupMs: warmup });
+
+  for (;;) {
+    const command = await io.next();
+    if (command.cmd === 'finish') break;
+    const ms: number[] = [];
+    let loss = Number.NaN;
+    for (let i = 0; i < command.steps; i++) {
+      const result = await step();
+      ms.push(result.ms);
+      loss = result.loss;
+    }
+    io.send({ type: 'steps', ms, loss });
+  }
+  io.send({ type: 'final', rssPeakBytes: process.resourceUsage().maxRSS * 1024, tfjsPeakBytes: tfjsPeak });
+}

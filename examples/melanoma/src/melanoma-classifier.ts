@@ -1,0 +1,63 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import { LambdaLr, TrainingModule, trainableVariables, type Batch, type OptimizerConfig } from '@strata/training';
+import { BinaryClassificationMetrics, WeightedFocalLoss } from '@strata/vision';
+
+/**
+ * The seed's LightningModule: a convnet with one logit, the weighted focal loss, Adam, and
+ * ROC-AUC over each validation epoch. Research code only: nothing here names a device.
+ */
+export class MelanomaClassifier extends TrainingModule<Batch> {
+  private readonly loss = new WeightedFocalLoss({ alpha: 0.25, gamma: 2 });
+  private readonly metrics = new BinaryClassificationMetrics(0.5);
+
+  constructor(
+    readonly model: tfl.LayersModel,
+    private readonly learningRate: number,
+    /** Epochs of the cosine learning-rate schedule (the run's max epochs). */
+    private readonly epochs: number,
+  ) {
+    super();
+    this.saveHyperparameters({ model: model.name, lr: learningRate, epochs, loss: 'weighted-focal(alpha=0.25,gamma=2)', schedule: 'cosine' });
+  }
+
+  override parameters(): tf.Variable[] {
+    return trainableVariables(this.model);
+  }
+
+  /** Trainable weights and the batch-norm statistics, for checkpoints. */
+  override stateVariables(): tf.Variable[] {
+    return this.model.weights.map((w) => (w as unknown as { val: tf.Variable }).val);
+  }
+
+  forward(x: tf.Tensor, training = false): tf.Tensor {
+    return this.model.apply(x, { training }) as tf.Tensor;
+  }
+
+  trainingStep(batch: Batch): tf.Scalar {
+    return this.loss.call(batch.y, this.forward(batch.x, true));
+  }
+
+  override validationStep(batch: Batch): void {
+    const logits = this.forward(batch.x, false);
+    this.log('val_loss', this.loss.call(batch.y, logits));
+    // Kept on the device; read once per epoch in onValidationEpochEnd.
+    this.metrics.update(tf.sigmoid(logits), batch.y);
+  }
+
+  override async onValidationEpochEnd(): Promise<void> {
+    const strategy = this.trainer?.strategy;
+    const result = await this.metrics.compute(strategy ? (t) => strategy.read(t) : undefined);
+    this.log('val_auc', result.auc);
+    this.log('val_acc', result.accuracy);
+    this.log('val_precision', result.precision, { progBar: false });
+    this.log('val_recall', result.recall, { progBar: false });
+  }
+
+  /** Adam with a cosine decay per epoch (to 5% of the rate), which steadies the last epochs. */
+  configureOptimizers(): OptimizerConfig {
+    const optimizer = tf.train.adam(this.learningRate);
+    const cosine = (epoch: number) => 0.05 + 0.95 * 0.5 * (1 + Math.cos((Math.PI * Math.min(epoch, this.epochs)) / this.epochs));
+    return { optimizer, lrScheduler: { scheduler: new LambdaLr(optimizer, cosine), interval: 'epoch' } };
+  }
+}

@@ -1,0 +1,27 @@
+import type * as tfl from '@tensorflow/tfjs-layers';
+import { invalidOption } from '@strata/core';
+import { efficientNetB0, tinyCnn } from '@strata/vision';
+
+/** The models `--model` accepts. */
+export const MODELS = ['small-cnn', 'wide-cnn', 'tiny-cnn', 'efficientnet-b0', 'efficientnet-b0-half'] as const;
+export type ModelName = (typeof MODELS)[number];
+
+/** Builds the named model for square inputs of `imageSize`. */
+export function createModel(name: string, imageSize: number, seed: number): tfl.LayersModel {
+  switch (name) {
+    case 'small-cnn':
+      // The default: DESIGN.md's tiny CNN, twice as wide and with batch norm, which learns the
+      // synthetic cues in a few epochs on two cores.
+      return tinyCnn({ inputSize: imageSize, filters: [32, 64, 128], batchNorm: true, seed });
+    case 'wide-cnn':
+      return tinyCnn({ inputSize: imageSize, filters: [32, 64, 128], seed });
+    case 'tiny-cnn':
+      return tinyCnn({ inputSize: imageSize, seed });
+    case 'efficientnet-b0':
+      return efficientNetB0({ inputSize: imageSize, seed });
+    case 'efficientnet-b0-half':
+      return efficientNetB0({ inputSize: imageSize, widthMultiplier: 0.5, depthMultiplier: 0.5, seed, name: 'efficientnet-b0-half' });
+    default:
+      return invalidOption('--model', name, MODELS.map((m) => JSON.stringify(m)).join(', '));
+  }
+}

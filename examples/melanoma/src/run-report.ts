@@ -1,0 +1,102 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Callback, EpochMetrics, Trainer, TrainingModule } from '@strata/training';
+import { linePlotPng } from '@strata/vision';
+
+/** What `summary.json` holds. */
+export interface RunSummary {
+  readonly strategy: string;
+  readonly engine: string;
+  readonly model: string;
+  readonly imageSize: number;
+  readonly batchSize: number;
+  readonly epochs: number;
+  readonly bestValAuc: number;
+  readonly bestEpoch: number;
+  readonly meanStepMs: number;
+  readonly imagesPerSecond: number;
+  readonly trainSeconds: number;
+}
+
+/**
+ * Prints a line per epoch as the seed does (`Epoch 0 | AUC: 0.87 | ...`), times the training
+ * steps, and at the end of fit draws `curves.png` (loss and AUC per epoch) and writes
+ * `summary.json` in the run folder.
+ */
+export class RunReport implements Callback {
+  readonly epochs: { train_loss: number; val_loss: number; val_auc: number; val_acc: number }[] = [];
+  private stepStarted = 0;
+  private stepMs: number[] = [];
+  private fitStarted = 0;
+  private epochStarted = 0;
+  private pendingVal: EpochMetrics | undefined;
+  summary: RunSummary | undefined;
+
+  constructor(
+    private readonly out: string,
+    private readonly info: { model: string; imageSize: number; batchSize: number },
+  ) {}
+
+  onFitStart(): void {
+    this.fitStarted = performance.now();
+  }
+
+  onTrainEpochStart(): void {
+    this.epochStarted = performance.now();
+  }
+
+  onTrainBatchStart(): void {
+    this.stepStarted = performance.now();
+  }
+
+  onTrainBatchEnd(): void {
+    this.stepMs.push(performance.now() - this.stepStarted);
+  }
+
+  onValidationEpochEnd(trainer: Trainer, _module: TrainingModule<never>, metrics: EpochMetrics): void {
+    if (trainer.sanityChecking) return;
+    this.pendingVal = metrics;
+  }
+
+  /** Lightning order: validation runs inside the training epoch, so the epoch's row is complete here. */
+  onTrainEpochEnd(trainer: Trainer, _module: TrainingModule<never>, metrics: EpochMetrics): void {
+    const val = this.pendingVal ?? {};
+    this.pendingVal = undefined;
+    const row = { train_loss: metrics.train_loss ?? Number.NaN, val_loss: val.val_loss ?? Number.NaN, val_auc: val.val_auc ?? Number.NaN, val_acc: val.val_acc ?? Number.NaN };
+    this.epochs.push(row);
+    const seconds = (performance.now() - this.epochStarted) / 1000;
+    console.log(`Epoch ${trainer.currentEpoch} | AUC: ${row.val_auc.toFixed(4)} | val_loss: ${row.val_loss.toFixed(4)} | train_loss: ${row.train_loss.toFixed(4)} | val_acc: ${row.val_acc.toFixed(3)} | ${seconds.toFixed(1)}s`);
+  }
+
+  async onFitEnd(trainer: Trainer): Promise<void> {
+    const aucs = this.epochs.map((e) => e.val_auc);
+    const best = aucs.reduce((b, v, i) => (v > aucs[b] ? i : b), 0);
+    // The first step of a run includes graph set-up: leave it out of the mean.
+    const steady = this.stepMs.length > 1 ? this.stepMs.slice(1) : this.stepMs;
+    const meanStepMs = steady.reduce((a, b) => a + b, 0) / Math.max(1, steady.length);
+    const device = trainer.strategy.describe();
+    this.summary = {
+      strategy: device.strategy,
+      engine: device.engine,
+      model: this.info.model,
+      imageSize: this.info.imageSize,
+      batchSize: this.info.batchSize,
+      epochs: this.epochs.length,
+      bestValAuc: aucs[best] ?? Number.NaN,
+      bestEpoch: best,
+      meanStepMs: Math.round(meanStepMs * 10) / 10,
+      imagesPerSecond: Math.round((this.info.batchSize / (meanStepMs / 1000)) * 10) / 10,
+      trainSeconds: Math.round((performance.now() - this.fitStarted) / 100) / 10,
+    };
+    await writeFile(join(this.out, 'summary.json'), `${JSON.stringify(this.summary, null, 2)}\n`);
+    if (this.epochs.length > 0) {
+      await linePlotPng(
+        [
+          { title: 'Loss (weighted focal)', series: [{ name: 'train', values: this.epochs.map((e) => e.train_loss) }, { name: 'validation', values: this.epochs.map((e) => e.val_loss) }] },
+          { title: 'Validation ROC-AUC', series: [{ name: 'AUC', values: aucs, color: '#2ca02c' }], yRange: [Math.min(0.5, ...aucs.filter(Number.isFinite)), 1] },
+        ],
+        join(this.out, 'curves.png'),
+      );
+    }
+  }
+}

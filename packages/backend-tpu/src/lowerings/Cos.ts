@@ -1,0 +1,4 @@
+import { unaryOp } from './elementwise.js';
+
+/** Cos: cosine; one `stablehlo.cosine`. */
+export const lowering = unaryOp('Cos', 'cosine');

@@ -1,0 +1,4 @@
+import { reduction, sumDtype } from './reduction.js';
+
+/** Prod over axes. */
+export const lowering = reduction('Prod', 'multiply', () => 1, sumDtype);

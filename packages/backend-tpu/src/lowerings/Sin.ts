@@ -1,0 +1,4 @@
+import { unaryOp } from './elementwise.js';
+
+/** Sin: sine; one `stablehlo.sine`. */
+export const lowering = unaryOp('Sin', 'sine');

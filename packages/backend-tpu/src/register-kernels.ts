@@ -1,0 +1,46 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { DataType, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+import type { XlaBackend } from './lazy/xla-backend.js';
+import { LOWERINGS } from './lowerings/index.js';
+
+/** The tfjs backend name the TPU strategy registers. */
+export const XLA_BACKEND_NAME = 'xla';
+
+const HOST_FILLS: Record<string, number> = { ZerosLike: 0, OnesLike: 1 };
+
+/**
+ * Registers one recording kernel per lowering in the table. Idempotent.
+ *
+ * @example
+ * registerXlaKernels();
+ * tf.registerBackend('xla', () => new XlaBackend(session));
+ */
+export function registerXlaKernels(backendName: string = XLA_BACKEND_NAME): void {
+  for (const lowering of LOWERINGS.values()) {
+    if (tf.getKernel(lowering.kernelName, backendName) !== undefined) continue;
+    const hostFill = HOST_FILLS[lowering.kernelName];
+    const kernelFunc: KernelFunc = ({ inputs, attrs = {}, backend }) => {
+      const xla = backend as XlaBackend;
+      if (lowering.kernelName === 'Identity') {
+        // Shares the data id, as tfjs-backend-cpu does (tf.clone, saved tensors of custom
+        // gradients): tfjs's leak accounting expects no new data id.
+        return xla.shareIdentity(inputs.x as TensorInfo);
+      }
+      if (lowering.kernelName === 'Fill') {
+        return xla.recordFill(Number(attrs.value), [...(attrs.shape as number[])], (attrs.dtype as DataType) ?? 'float32');
+      }
+      if (hostFill !== undefined) {
+        const x = inputs.x as TensorInfo;
+        if (!xla.isPending(x.dataId)) return xla.recordFill(hostFill, [...x.shape], x.dtype, lowering.kernelName);
+      }
+      const outs = xla.record(lowering, inputs as Record<string, TensorInfo>, attrs);
+      return outs.length === 1 && !lowering.multiOutput ? outs[0] : outs;
+    };
+    tf.registerKernel({ kernelName: lowering.kernelName, backendName, kernelFunc });
+  }
+}
+
+/** Kernel names the xla backend lowers, sorted. */
+export function loweredKernels(): string[] {
+  return [...LOWERINGS.keys()].sort();
+}

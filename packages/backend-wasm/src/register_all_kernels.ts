@@ -1,0 +1,54 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { KernelConfig } from '@tensorflow/tfjs-core';
+import { keepNative } from './kernel_utils/native_kernels.js';
+import { conv2DBackpropFilterConfig } from './kernels/Conv2DBackpropFilter.js';
+import { conv2DBackpropInputConfig } from './kernels/Conv2DBackpropInput.js';
+import { depthwiseConv2dNativeBackpropFilterConfig } from './kernels/DepthwiseConv2dNativeBackpropFilter.js';
+import { depthwiseConv2dNativeBackpropInputConfig } from './kernels/DepthwiseConv2dNativeBackpropInput.js';
+import { maxPoolGradConfig } from './kernels/MaxPoolGrad.js';
+import { meanConfig } from './kernels/Mean.js';
+import { sumConfig } from './kernels/Sum.js';
+import { tileConfig } from './kernels/Tile.js';
+
+/**
+ * The training kernels this package adds to tfjs-backend-wasm: the three it lacks
+ * (Conv2DBackpropFilter, DepthwiseConv2dNativeBackpropFilter, DepthwiseConv2dNativeBackpropInput),
+ * and faster replacements for five it has but that dominate a training step
+ * (Conv2DBackpropInput, MaxPoolGrad, Sum and Mean over axes before the last, and Tile, which
+ * batch norm's gradient uses).
+ */
+export const TRAINING_KERNELS: readonly KernelConfig[] = [
+  conv2DBackpropFilterConfig,
+  conv2DBackpropInputConfig,
+  depthwiseConv2dNativeBackpropFilterConfig,
+  depthwiseConv2dNativeBackpropInputConfig,
+  maxPoolGradConfig,
+  meanConfig,
+  sumConfig,
+  tileConfig,
+];
+
+let registered = false;
+
+/**
+ * Registers `TRAINING_KERNELS` for the 'wasm' backend; idempotent. A kernel tfjs-wasm already has
+ * is replaced (tfjs would otherwise keep its own and only warn) and kept for the cases the
+ * replacement hands back. Call it before the wasm backend is first initialised.
+ *
+ * @example
+ * import '@tensorflow/tfjs-backend-wasm';
+ * registerTrainingKernels();
+ * await tf.setBackend('wasm'); // convnets now train on wasm
+ */
+export function registerTrainingKernels(): void {
+  if (registered) return;
+  for (const config of TRAINING_KERNELS) {
+    const existing = tf.getKernel(config.kernelName, config.backendName);
+    if (existing !== undefined) {
+      keepNative(existing);
+      tf.unregisterKernel(config.kernelName, config.backendName);
+    }
+    tf.registerKernel(config);
+  }
+  registered = true;
+}

@@ -1,0 +1,10 @@
+import './tfjs-side-effects.js';
+export * from './errors.js';
+export * from './strategy.js';
+export * from './tokens.js';
+export * from './selection.js';
+export * from './container.js';
+export * from './preflight.js';
+export * from './tfjs-strategy.js';
+export * from './register-strategy.js';
+export * from './run-main.js';

@@ -1,0 +1,200 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { createHash } from 'node:crypto';
+import { StrataError } from '@strata/core';
+import type { EpochMetrics } from '../callback.js';
+import type { LoggedMetricsState } from '../logged-metrics.js';
+import type { LrSchedulerState } from '../optim/lr-scheduler.js';
+import { globalRngState } from '../random.js';
+import type { Trainer } from '../trainer.js';
+import { mathConfig } from '../trainer-options.js';
+import type { Hyperparameters, TrainingModule } from '../training-module.js';
+import type { AtomicWriteHooks } from './atomic-write.js';
+import { readCheckpointFile, writeCheckpointFile, type CheckpointFile, type TensorDtype, type TensorRecord } from './checkpoint-format.js';
+
+/** Everything in a checkpoint that is not a tensor. */
+export interface TrainerCheckpointMeta {
+  readonly strata: 1;
+  readonly savedAt: string;
+  /** The epoch to run next, and how many of its batches are already done (0 at an epoch boundary). */
+  readonly epoch: number;
+  readonly batchIndex: number;
+  readonly globalStep: number;
+  /** The options that change a step's math, and their hash: a resume must match. */
+  readonly config: Record<string, unknown>;
+  readonly configHash: string;
+  readonly module: { readonly className: string; readonly variables: { name: string; shape: number[]; dtype: string }[] };
+  readonly optimizer: { readonly className: string; readonly slots: number };
+  readonly lrSchedulers: LrSchedulerState[];
+  readonly precision: Record<string, unknown>;
+  readonly accumulateGradBatches: number;
+  readonly callbacks: Record<string, unknown>;
+  readonly rng: { seed: number; state: number } | null;
+  readonly hyperparameters: Hyperparameters;
+  readonly history: EpochMetrics[];
+  readonly callbackMetrics: Record<string, number>;
+  /** Running sums of a partly done epoch. */
+  readonly trainMetrics: LoggedMetricsState;
+}
+
+export interface RestoredState {
+  readonly epoch: number;
+  readonly batchIndex: number;
+  readonly globalStep: number;
+  readonly history: EpochMetrics[];
+  readonly callbackMetrics: Record<string, number>;
+  readonly trainMetrics: LoggedMetricsState;
+  readonly rng: { seed: number; state: number } | undefined;
+}
+
+/** sha256 of the canonical JSON of the math-relevant options. */
+export function configHash(config: Record<string, unknown>): string {
+  return createHash('sha256').update(JSON.stringify(config)).digest('hex').slice(0, 16);
+}
+
+/** Reads every piece of state (weights through `strategy.read`) and writes the checkpoint atomically. */
+export async function saveTrainerCheckpoint(
+  trainer: Trainer,
+  module: TrainingModule<never>,
+  path: string,
+  hooks: AtomicWriteHooks | undefined,
+  extra: { epochCompleted: boolean; trainMetrics: LoggedMetricsState },
+): Promise<void> {
+  const strategy = trainer.strategy;
+  const optimizer = trainer.optimizer!;
+  const variables = module.stateVariables();
+  const tensors: TensorRecord[] = [];
+  // Start every read before awaiting any: on a remote device they overlap.
+  const moduleData = await Promise.all(variables.map((v) => strategy.read(v)));
+  variables.forEach((v, i) => tensors.push(record(`module/${i}`, v.name, v, moduleData[i])));
+  const slots = await optimizer.getWeights();
+  const slotData = await Promise.all(slots.map((s) => strategy.read(s.tensor)));
+  slots.forEach((s, i) => tensors.push(record(`optimizer/${i}`, s.name, s.tensor, slotData[i])));
+  // getWeights makes a fresh tensor for the iteration count; the slot variables stay the optimizer's.
+  tf.dispose(slots.map((s) => s.tensor).filter((t) => !(t instanceof tf.Variable)));
+
+  const callbacks: Record<string, unknown> = {};
+  for (const c of trainer.callbacks) if (c.stateKey && c.stateDict) callbacks[c.stateKey] = c.stateDict();
+  const config = mathConfig(trainer.options);
+  const meta: TrainerCheckpointMeta = {
+    strata: 1,
+    savedAt: new Date().toISOString(),
+    epoch: extra.epochCompleted ? trainer.currentEpoch + 1 : trainer.currentEpoch,
+    batchIndex: extra.epochCompleted ? 0 : trainer.batchesDone,
+    globalStep: trainer.globalStep,
+    config,
+    configHash: configHash(config),
+    module: { className: module.constructor.name, variables: variables.map((v) => ({ name: v.name, shape: [...v.shape], dtype: v.dtype })) },
+    optimizer: { className: optimizer.getClassName(), slots: slots.length },
+    lrSchedulers: trainer.lrSchedulers.map((s) => s.scheduler.stateDict()),
+    precision: trainer.precisionPlugin.stateDict(),
+    accumulateGradBatches: trainer.accumulateGradBatches,
+    callbacks,
+    rng: globalRngState() ?? null,
+    hyperparameters: module.hparams,
+    history: [...trainer.history],
+    callbackMetrics: { ...trainer.callbackMetrics },
+    trainMetrics: extra.epochCompleted ? {} : extra.trainMetrics,
+  };
+  await writeCheckpointFile(path, meta, tensors, hooks);
+}
+
+export function readTrainerCheckpoint(path: string): CheckpointFile<TrainerCheckpointMeta> {
+  return readCheckpointFile<TrainerCheckpointMeta>(path);
+}
+
+/**
+ * Puts a checkpoint's state back: weights, optimizer slots, schedulers, loss scale, callbacks.
+ * Fails with `checkpoint-mismatch` when the model's variables or the math config differ.
+ */
+export async function restoreTrainerCheckpoint(
+  trainer: Trainer,
+  module: TrainingModule<never>,
+  file: CheckpointFile<TrainerCheckpointMeta>,
+  path: string,
+  options: { weightsOnly?: boolean },
+): Promise<RestoredState> {
+  const { meta } = file;
+  const strategy = trainer.strategy;
+  const variables = module.stateVariables();
+  const saved = file.tensors.filter((t) => t.key.startsWith('module/'));
+  if (saved.length !== variables.length) {
+    throw new StrataError('checkpoint-mismatch', `Checkpoint ${JSON.stringify(path)} holds ${saved.length} model variables; this ${module.constructor.name} has ${variables.length}.`, {
+      value: path,
+      fix: `resume with the model that wrote it (${meta.module.className}), or start without ckptPath.`,
+    });
+  }
+  variables.forEach((v, i) => {
+    const s = saved[i];
+    if (s.shape.length !== v.shape.length || s.shape.some((d, j) => d !== v.shape[j]) || s.dtype !== v.dtype) {
+      throw new StrataError('checkpoint-mismatch', `Checkpoint ${JSON.stringify(path)} has variable ${i} (${s.name}) of shape [${s.shape}] ${s.dtype}; the model's (${v.name}) is [${v.shape}] ${v.dtype}.`, {
+        value: path,
+        fix: `resume with the same model architecture (${meta.module.className}), or start without ckptPath.`,
+      });
+    }
+  });
+  if (!options.weightsOnly) {
+    const config = mathConfig(trainer.options);
+    if (configHash(config) !== meta.configHash) {
+      const differing = Object.keys({ ...config, ...meta.config })
+        .filter((k) => JSON.stringify(config[k]) !== JSON.stringify(meta.config[k]))
+        .map((k) => `${k}: checkpoint ${JSON.stringify(meta.config[k])}, Trainer ${JSON.stringify(config[k])}`);
+      throw new StrataError('checkpoint-mismatch', `Checkpoint ${JSON.stringify(path)} was trained with another Trainer config (${differing.join('; ')}).`, {
+        value: path,
+        fix: 'resume with the same accumulateGradBatches, gradientClipVal, gradientClipAlgorithm and precision, or start without ckptPath.',
+      });
+    }
+  }
+  strategy.scope(() =>
+    tf.tidy(() => {
+      variables.forEach((v, i) => v.assign(tf.tensor(saved[i].data, [...saved[i].shape], saved[i].dtype as TensorDtype)));
+    }),
+  );
+  const empty: RestoredState = { epoch: 0, batchIndex: 0, globalStep: 0, history: [], callbackMetrics: {}, trainMetrics: {}, rng: undefined };
+  if (options.weightsOnly) return empty;
+
+  const optimizer = trainer.optimizer!;
+  if (optimizer.getClassName() !== meta.optimizer.className) {
+    throw new StrataError('checkpoint-mismatch', `Checkpoint ${JSON.stringify(path)} holds ${meta.optimizer.className} state; configureOptimizers returned ${optimizer.getClassName()}.`, {
+      value: path,
+      fix: `return the same optimizer (${meta.optimizer.className}) from configureOptimizers, or start without ckptPath.`,
+    });
+  }
+  const slotRecords = file.tensors.filter((t) => t.key.startsWith('optimizer/'));
+  const slots = strategy.scope(() => slotRecords.map((t) => ({ name: t.name, tensor: tf.tensor(t.data, [...t.shape], t.dtype) })));
+  await strategy.scope(() => optimizer.setWeights(slots));
+  // setWeights made variables that share these tensors' data (reference counted): drop ours.
+  tf.dispose(slots.map((s) => s.tensor));
+
+  if (meta.lrSchedulers.length !== trainer.lrSchedulers.length) {
+    throw new StrataError('checkpoint-mismatch', `Checkpoint ${JSON.stringify(path)} holds ${meta.lrSchedulers.length} learning-rate schedulers; configureOptimizers returned ${trainer.lrSchedulers.length}.`, {
+      value: path,
+      fix: 'return the same schedulers from configureOptimizers, or start without ckptPath.',
+    });
+  }
+  meta.lrSchedulers.forEach((state, i) => trainer.lrSchedulers[i].scheduler.loadStateDict(state));
+  trainer.precisionPlugin.loadStateDict(meta.precision);
+  trainer.accumulateGradBatches = meta.accumulateGradBatches;
+  for (const c of trainer.callbacks) {
+    if (c.stateKey && c.loadStateDict && meta.callbacks[c.stateKey] !== undefined) c.loadStateDict(meta.callbacks[c.stateKey]);
+  }
+  module.hparams = { ...meta.hyperparameters, ...module.hparams };
+  return {
+    epoch: meta.epoch,
+    batchIndex: meta.batchIndex,
+    globalStep: meta.globalStep,
+    history: meta.history,
+    callbackMetrics: meta.callbackMetrics,
+    trainMetrics: meta.trainMetrics,
+    rng: meta.rng ?? undefined,
+  };
+}
+
+function record(key: string, name: string, tensor: tf.Tensor, data: Float32Array | Int32Array | Uint8Array): TensorRecord {
+  const dtype = tensor.dtype as TensorDtype;
+  if (dtype !== 'float32' && dtype !== 'int32' && dtype !== 'bool') {
+    throw new StrataError('checkpoint-mismatch', `Cannot checkpoint ${name}: dtype ${tensor.dtype}.`, { fix: 'keep model and optimizer state in float32, int32 or bool.' });
+  }
+  // Copy: a backend may hand back its own buffer, which the next step overwrites.
+  const copy = dtype === 'float32' ? Float32Array.from(data) : dtype === 'int32' ? Int32Array.from(data) : Uint8Array.from(data);
+  return { key, name, dtype, shape: [...tensor.shape], data: copy };
+}

@@ -1,0 +1,212 @@
+import { StrataError, invalidOption, quote } from '@strata/core';
+import { SeededRandom } from '../random.js';
+import { defaultCollate, type Batch } from './collate.js';
+import type { Dataset, Sample, SampleContext, WorkerSource } from './dataset.js';
+import type { Sampler } from './sampler.js';
+import type { ItemResult, WorkItem } from './worker-protocol.js';
+import { WorkerPool } from './worker-pool.js';
+
+export interface DataLoaderOptions<T, B> {
+  /** Samples per batch (default 1). */
+  readonly batchSize?: number;
+  /** Reshuffle at every epoch (default false). */
+  readonly shuffle?: boolean;
+  /** Seed of the shuffle and of the per-sample augmentation seeds; epoch e uses seed + e (default 0). */
+  readonly seed?: number;
+  /** Drop the last incomplete batch (default false). */
+  readonly dropLast?: boolean;
+  /** Turns samples into a batch (default: `defaultCollate`). */
+  readonly collate?: (samples: T[]) => B;
+  /** Chooses each epoch's indices (e.g. `WeightedRandomSampler`); excludes `shuffle`. */
+  readonly sampler?: Sampler;
+  /**
+   * Worker threads that load (decode, augment) batches ahead of the model (default 0: load in
+   * the main thread). Needs a dataset with a `workerSource`, or the `workerSource` option.
+   */
+  readonly numWorkers?: number;
+  /** Batches each worker loads ahead (default 2); the bound that gives backpressure. */
+  readonly prefetch?: number;
+  /** How workers rebuild the dataset, when the dataset does not say itself. */
+  readonly workerSource?: WorkerSource;
+  /**
+   * What a sample whose loading fails with a 'data-error' (corrupt image, missing file) does:
+   * 'error' (default) stops with the error; 'skip' logs it, leaves it out of its batch and
+   * goes on, up to `maxBadSamples`.
+   */
+  readonly onBadSample?: 'error' | 'skip';
+  /** Skipped samples tolerated over the loader's life before it stops (default 10). */
+  readonly maxBadSamples?: number;
+  /** Where skipped samples are reported (default console.warn). */
+  readonly warn?: (message: string) => void;
+}
+
+/**
+ * Batches a map-style dataset, like PyTorch's `DataLoader`. Iterating gives one epoch of
+ * batches in order; tensors are created as each batch is reached, on the active strategy's
+ * backend. With `numWorkers`, worker threads load batches ahead (up to `prefetch` each), and
+ * the batches still come out in order. An error while loading names the sample and its batch.
+ *
+ * @example
+ * const loader = new DataLoader(dataset, { batchSize: 32, shuffle: true, seed: 42, numWorkers: 2 });
+ * for await (const batch of loader) { ... }
+ * await loader.close(); // stops the workers
+ */
+export class DataLoader<T = Sample, B = Batch> implements AsyncIterable<B> {
+  readonly batchSize: number;
+  readonly shuffle: boolean;
+  readonly seed: number;
+  readonly dropLast: boolean;
+  readonly numWorkers: number;
+  readonly prefetch: number;
+  readonly onBadSample: 'error' | 'skip';
+  readonly maxBadSamples: number;
+  /** Samples skipped so far under `onBadSample: 'skip'`. */
+  badSamples = 0;
+  private readonly collate: (samples: T[]) => B;
+  private readonly sampler: Sampler | undefined;
+  private readonly workerSource: WorkerSource | undefined;
+  private readonly warn: (message: string) => void;
+  private pool: WorkerPool | undefined;
+  private epoch = 0;
+
+  constructor(
+    readonly dataset: Dataset<T>,
+    options: DataLoaderOptions<T, B> = {},
+  ) {
+    this.batchSize = options.batchSize ?? 1;
+    if (!Number.isInteger(this.batchSize) || this.batchSize < 1) invalidOption('batchSize', options.batchSize, 'an integer >= 1');
+    this.shuffle = options.shuffle ?? false;
+    this.seed = options.seed ?? 0;
+    if (!Number.isInteger(this.seed)) invalidOption('seed', options.seed, 'an integer');
+    this.dropLast = options.dropLast ?? false;
+    this.collate = options.collate ?? (defaultCollate as unknown as (samples: T[]) => B);
+    this.sampler = options.sampler;
+    if (this.sampler && this.shuffle) invalidOption('shuffle', true, 'false when a sampler is given (the sampler chooses the order)');
+    this.numWorkers = options.numWorkers ?? 0;
+    if (!Number.isInteger(this.numWorkers) || this.numWorkers < 0) invalidOption('numWorkers', options.numWorkers, 'an integer >= 0');
+    this.prefetch = options.prefetch ?? 2;
+    if (!Number.isInteger(this.prefetch) || this.prefetch < 1) invalidOption('prefetch', options.prefetch, 'an integer >= 1');
+    this.workerSource = options.workerSource ?? (dataset as { workerSource?: WorkerSource }).workerSource;
+    if (this.numWorkers > 0 && !this.workerSource) {
+      invalidOption('numWorkers', this.numWorkers, '0 for a dataset without a workerSource (worker threads rebuild the dataset from its module; give the dataset a workerSource or pass one)');
+    }
+    this.onBadSample = options.onBadSample ?? 'error';
+    if (this.onBadSample !== 'error' && this.onBadSample !== 'skip') invalidOption('onBadSample', options.onBadSample, '"error" or "skip"');
+    this.maxBadSamples = options.maxBadSamples ?? 10;
+    if (!Number.isInteger(this.maxBadSamples) || this.maxBadSamples < 0) invalidOption('maxBadSamples', options.maxBadSamples, 'an integer >= 0');
+    this.warn = options.warn ?? ((m) => console.warn(m));
+  }
+
+  /** Batches per epoch. */
+  get length(): number {
+    const n = (this.sampler?.length ?? this.dataset.length) / this.batchSize;
+    return this.dropLast ? Math.floor(n) : Math.ceil(n);
+  }
+
+  /** Sets the epoch whose order and augmentation seeds the next iteration uses (the Trainer calls this). */
+  setEpoch(epoch: number): void {
+    this.epoch = epoch;
+  }
+
+  /** The sample indices of the current epoch, in order. */
+  indices(): number[] {
+    if (this.sampler) return this.sampler.indices(this.epoch, this.seed);
+    const order = Array.from({ length: this.dataset.length }, (_, i) => i);
+    return this.shuffle ? new SeededRandom(this.seed + this.epoch).shuffle(order) : order;
+  }
+
+  /** Stops the worker threads, if any; a later iteration starts new ones. */
+  async close(): Promise<void> {
+    const pool = this.pool;
+    this.pool = undefined;
+    await pool?.close();
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<B> {
+    const order = this.indices();
+    const epoch = this.epoch;
+    const work = (b: number): WorkItem[] =>
+      order.slice(b * this.batchSize, (b + 1) * this.batchSize).map((index, k) => ({ index, context: sampleContext(this.seed, epoch, b * this.batchSize + k) }));
+    const total = this.length;
+    if (this.numWorkers === 0) {
+      for (let b = 0; b < total; b++) {
+        const items = work(b);
+        const results = await Promise.all(items.map((item) => settle(() => this.dataset.get(item.index, item.context))));
+        const batch = this.assemble(items, results as ItemResult<T>[], b);
+        if (batch !== undefined) yield batch;
+      }
+      return;
+    }
+    this.pool ??= new WorkerPool(this.workerSource!, this.numWorkers);
+    const pool = this.pool;
+    // Ordered prefetch: at most numWorkers * prefetch batches are in flight; the next one is
+    // requested only when the consumer takes one, which is the backpressure.
+    const inFlight = new Map<number, Promise<readonly ItemResult[]>>();
+    const ahead = this.numWorkers * this.prefetch;
+    let requested = 0;
+    const request = () => {
+      while (requested < total && inFlight.size < ahead) {
+        const b = requested++;
+        const promise = pool.run(work(b), `batch ${b} of epoch ${epoch}`);
+        promise.catch(() => undefined); // observed when its turn comes
+        inFlight.set(b, promise);
+      }
+    };
+    request();
+    for (let b = 0; b < total; b++) {
+      const results = await inFlight.get(b)!;
+      inFlight.delete(b);
+      request();
+      const batch = this.assemble(work(b), results as ItemResult<T>[], b);
+      if (batch !== undefined) yield batch;
+    }
+  }
+
+  /** Collates the loaded samples of one batch, applying the bad-sample policy. */
+  private assemble(items: readonly WorkItem[], results: readonly ItemResult<T>[], batchIndex: number): B | undefined {
+    const samples: T[] = [];
+    results.forEach((result, k) => {
+      if (result.ok) {
+        samples.push(result.sample);
+        return;
+      }
+      const index = items[k].index;
+      const message = `Loading sample ${index} (batch ${batchIndex}) failed: ${result.error.message}`;
+      if (this.onBadSample === 'skip' && result.error.kind === 'data-error') {
+        this.badSamples++;
+        this.warn(`skipped: ${message} [${this.badSamples} skipped so far, at most ${this.maxBadSamples}]`);
+        if (this.badSamples > this.maxBadSamples) {
+          throw new StrataError('data-error', `More than ${this.maxBadSamples} samples failed to load; the last: ${result.error.message}`, {
+            value: this.badSamples,
+            fix: 'repair or remove the bad files, or raise maxBadSamples.',
+          });
+        }
+        return;
+      }
+      const kind = result.error.kind === 'data-error' || result.error.kind === 'bad-input' ? result.error.kind : 'worker-failed';
+      throw new StrataError(kind, message, {
+        value: index,
+        fix: kind === 'data-error' ? 'repair or remove the file, or set onBadSample: "skip".' : `see the cause; item ${quote(index)} can be loaded alone with dataset.get(${index}).`,
+        cause: result.error,
+      });
+    });
+    return samples.length === 0 ? undefined : this.collate(samples);
+  }
+}
+
+/** A per-sample seed from the loader's seed, the epoch and the sample's position. */
+export function sampleContext(seed: number, epoch: number, position: number): SampleContext {
+  let h = Math.imul(seed ^ 0x9e3779b9, 0x85ebca6b) ^ Math.imul(epoch + 1, 0xc2b2ae35) ^ Math.imul(position + 1, 0x27d4eb2f);
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return { seed: (h ^ (h >>> 16)) >>> 0, epoch };
+}
+
+async function settle<T>(load: () => T | Promise<T>): Promise<ItemResult<T>> {
+  try {
+    return { ok: true, sample: await load() };
+  } catch (error) {
+    const e = error as { message?: string; name?: string; kind?: string } | null;
+    return { ok: false, error: { message: e?.message ?? String(error), name: e?.name ?? 'Error', kind: e?.kind } };
+  }
+}

@@ -1,0 +1,143 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { StrataError, quote } from '@strata/core';
+import type { WorkerSource } from './dataset.js';
+import type { ItemResult, SerializedError, WorkItem, WorkerReply } from './worker-protocol.js';
+
+interface Task {
+  readonly id: number;
+  readonly items: readonly WorkItem[];
+  readonly label: string;
+  resolve(results: readonly ItemResult[]): void;
+  reject(error: unknown): void;
+}
+
+interface Slot {
+  readonly worker: Worker;
+  readonly index: number;
+  /** Settles when the worker has exited, however it ended. */
+  readonly exited: Promise<void>;
+  ready: boolean;
+  task: Task | undefined;
+}
+
+/**
+ * Worker threads that each hold a copy of a dataset (rebuilt from its `WorkerSource`) and load
+ * samples on request; the DataLoader uses it to decode and augment ahead of the model. Tasks
+ * queue until a worker is free. A worker that throws while starting, crashes or exits fails
+ * every task it had and the pool: nothing waits forever.
+ */
+export class WorkerPool {
+  private readonly slots: Slot[] = [];
+  private readonly queue: Task[] = [];
+  private nextId = 0;
+  private failure: StrataError | undefined;
+  private closing = false;
+
+  constructor(
+    private readonly source: WorkerSource,
+    readonly size: number,
+  ) {
+    const entry = workerEntryPath();
+    const module = source.module instanceof URL ? source.module.href : source.module;
+    for (let i = 0; i < size; i++) {
+      // execArgv [] : the worker runs compiled JavaScript only, whatever loader the parent uses.
+      const worker = new Worker(entry, { workerData: { module, exportName: source.exportName ?? 'createDataset', args: source.args }, execArgv: [] });
+      const exited = new Promise<void>((done) => worker.once('exit', () => done()));
+      const slot: Slot = { worker, index: i, exited, ready: false, task: undefined };
+      worker.on('message', (reply: WorkerReply) => this.onReply(slot, reply));
+      worker.on('error', (error) => this.fail(slot, `threw an uncaught error: ${error.message}`, error));
+      worker.on('exit', (code) => {
+        if (!this.closing) this.fail(slot, `exited unexpectedly with code ${code}`);
+      });
+      // Idle workers must not keep the process alive.
+      worker.unref();
+      this.slots.push(slot);
+    }
+  }
+
+  /** Loads `items` on the next free worker; `label` names them in errors ('batch 3'). */
+  run(items: readonly WorkItem[], label: string): Promise<readonly ItemResult[]> {
+    if (this.failure) return Promise.reject(this.failure);
+    return new Promise((resolve, reject) => {
+      this.queue.push({ id: this.nextId++, items, label, resolve, reject });
+      // Work pending: the workers (starting or busy) keep the process alive until it is done.
+      for (const slot of this.slots) slot.worker.ref();
+      this.dispatch();
+    });
+  }
+
+  /** Stops every worker. */
+  async close(): Promise<void> {
+    this.closing = true;
+    const error = new StrataError('worker-failed', 'The data-loading worker pool was closed while tasks were pending.');
+    for (const task of this.queue.splice(0)) task.reject(error);
+    // Wait on each worker's exit rather than on terminate(): a worker that a failure already
+    // terminated (and that is unref'd) may never settle a second terminate(), and nothing would
+    // keep the event loop alive meanwhile. ref() keeps it alive until every exit has fired.
+    for (const slot of this.slots) {
+      slot.worker.ref();
+      void slot.worker.terminate();
+    }
+    await Promise.all(this.slots.map((s) => s.exited));
+  }
+
+  private dispatch(): void {
+    for (const slot of this.slots) {
+      if (this.queue.length === 0) return;
+      if (!slot.ready || slot.task) continue;
+      const task = this.queue.shift()!;
+      slot.task = task;
+      slot.worker.postMessage({ id: task.id, items: task.items });
+    }
+  }
+
+  private onReply(slot: Slot, reply: WorkerReply): void {
+    if (reply.type === 'ready') {
+      slot.ready = true;
+      this.dispatch();
+    } else if (reply.type === 'init-error') {
+      this.fail(slot, `could not build the dataset from ${quote(String(this.source.module))}: ${reply.error.message}`, reply.error);
+    } else {
+      const task = slot.task;
+      slot.task = undefined;
+      task?.resolve(reply.results);
+      this.dispatch();
+      if (this.queue.length === 0 && this.slots.every((s) => !s.task)) for (const s of this.slots) s.worker.unref();
+    }
+  }
+
+  private fail(slot: Slot, what: string, cause?: Error | SerializedError): void {
+    if (this.closing) return;
+    const task = slot.task;
+    const items = task ? `, while loading ${task.label} (items ${task.items.map((i) => i.index).join(', ')})` : '';
+    this.failure ??= new StrataError('worker-failed', `Data-loading worker ${slot.index} ${what}${items}.`, {
+      value: task?.items.map((i) => i.index),
+      cause,
+      fix: 'rerun with numWorkers: 0 to load in the main thread and see the full error; if the worker ran out of memory, lower numWorkers or prefetch.',
+    });
+    slot.task = undefined;
+    task?.reject(this.failure);
+    for (const queued of this.queue.splice(0)) queued.reject(this.failure);
+    this.closing = true;
+    for (const s of this.slots) void s.worker.terminate();
+  }
+}
+
+/**
+ * The compiled worker entry. Running from TypeScript sources (tests under tsx), it is the
+ * package's dist/ copy, so build the package first.
+ */
+export function workerEntryPath(): string {
+  let url = new URL('./worker-entry.js', import.meta.url);
+  if (import.meta.url.endsWith('.ts')) url = new URL(import.meta.url.replace(/\/src\/(.*)\/[^/]+\.ts$/, '/dist/$1/worker-entry.js'));
+  const path = fileURLToPath(url);
+  if (!existsSync(path)) {
+    throw new StrataError('worker-failed', `The data-loading worker script ${quote(path)} does not exist.`, {
+      value: path,
+      fix: 'build @strata/training first (npx turbo run build --filter=@strata/training).',
+    });
+  }
+  return path;
+}

@@ -1,0 +1,39 @@
+import { renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Hyperparameters } from '../training-module.js';
+import { Logger, type LoggerOptions } from './logger.js';
+
+/**
+ * Writes `metrics.csv` (one row per log call, columns `step` then every metric seen so far,
+ * empty where a row lacks one) and `hparams.yaml`, as Lightning's CSVLogger.
+ *
+ * @example new Trainer({ logger: new CsvLogger({ saveDir: 'runs' }) })
+ */
+export class CsvLogger extends Logger {
+  readonly kind = 'csv';
+  private readonly rows: Record<string, number>[] = [];
+  private readonly columns: string[] = ['step'];
+
+  constructor(options: LoggerOptions = {}) {
+    super(options);
+  }
+
+  logHyperparams(hparams: Hyperparameters): void {
+    const lines = Object.entries(hparams).map(([k, v]) => `${k}: ${JSON.stringify(v)}`);
+    writeFileSync(join(this.logDir, 'hparams.yaml'), lines.length > 0 ? `${lines.join('\n')}\n` : '{}\n');
+  }
+
+  logMetrics(metrics: Readonly<Record<string, number>>, step: number): void {
+    for (const key of Object.keys(metrics)) if (!this.columns.includes(key)) this.columns.push(key);
+    this.rows.push({ step, ...metrics });
+  }
+
+  /** Rewrites the whole file (new columns may have appeared), through a rename so readers never see half a file. */
+  override save(): void {
+    const lines = [this.columns.join(',')];
+    for (const row of this.rows) lines.push(this.columns.map((c) => (row[c] === undefined ? '' : String(row[c]))).join(','));
+    const path = join(this.logDir, 'metrics.csv');
+    writeFileSync(`${path}.tmp`, `${lines.join('\n')}\n`);
+    renameSync(`${path}.tmp`, path);
+  }
+}

@@ -1,0 +1,110 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { OptimizerConfig } from './optim/optimizer-config.js';
+import type { Trainer } from './trainer.js';
+
+export interface LogOptions {
+  /** In training, send the value of each `logEveryNSteps`-th step to the loggers as `<name>_step` (default true). */
+  readonly onStep?: boolean;
+  /** Record the mean over the epoch (default: true). */
+  readonly onEpoch?: boolean;
+  /** Show it in the epoch line and progress bar (default: true). */
+  readonly progBar?: boolean;
+}
+
+/** A value logged by a module: a scalar tensor (read later, asynchronously) or a number. */
+export type Loggable = tf.Scalar | tf.Tensor | number;
+
+/** Hyperparameters: JSON-like values, saved in checkpoints and sent to the loggers. */
+export type Hyperparameters = Record<string, string | number | boolean | null>;
+
+/**
+ * The research code: the model, its loss, its optimizer. The Trainer brings the rest.
+ * Step methods run inside the strategy's step, so they use tfjs ops only and never read tensors;
+ * epoch hooks may read.
+ *
+ * @example
+ * class Classifier extends TrainingModule<Batch> {
+ *   model = tf.sequential({ layers: [tf.layers.dense({ units: 1, inputShape: [2] })] });
+ *   constructor(lr = 1e-3) { super(); this.saveHyperparameters({ lr }); }
+ *   forward(x: tf.Tensor) { return this.model.apply(x) as tf.Tensor; }
+ *   trainingStep(batch: Batch) {
+ *     const loss = tf.losses.sigmoidCrossEntropy(batch.y, this.forward(batch.x));
+ *     this.log('train_loss', loss);
+ *     return loss;
+ *   }
+ *   configureOptimizers() {
+ *     const optimizer = tf.train.adam(this.hparams.lr as number);
+ *     return { optimizer, lrScheduler: { scheduler: new StepLr(optimizer, { stepSize: 10 }), interval: 'epoch' } };
+ *   }
+ * }
+ */
+export abstract class TrainingModule<B = Record<string, tf.Tensor>> {
+  /** Set by the Trainer while it runs this module. */
+  trainer: Trainer | undefined;
+  /** What `saveHyperparameters` recorded. */
+  hparams: Hyperparameters = {};
+
+  /** The model's output for an input batch. */
+  abstract forward(input: tf.Tensor): tf.Tensor;
+
+  /** The loss of one training batch (a scalar). */
+  abstract trainingStep(batch: B, batchIndex: number): tf.Scalar;
+
+  /** Logs validation metrics for one batch. */
+  validationStep?(batch: B, batchIndex: number): void;
+
+  /** Logs test metrics for one batch. */
+  testStep?(batch: B, batchIndex: number): void;
+
+  /** The prediction for one batch; `Trainer.predict` returns them (the caller disposes them). Default: `forward` of `batch.x`, or of the batch. */
+  predictStep?(batch: B, batchIndex: number): tf.TensorContainer;
+
+  /** The optimizer, or an optimizer with learning-rate schedulers. Created inside the strategy's scope. */
+  abstract configureOptimizers(): tf.Optimizer | OptimizerConfig;
+
+  onFitStart?(): void | Promise<void>;
+  onFitEnd?(): void | Promise<void>;
+  onTrainEpochStart?(): void | Promise<void>;
+  /** Called once per training epoch, after validation; may read tensors. */
+  onTrainEpochEnd?(): void | Promise<void>;
+  /** Runs before each training batch, outside the step. */
+  onTrainBatchStart?(batch: B, batchIndex: number): void | Promise<void>;
+  /** Runs after each training batch, outside the step. It gets no loss value: reading it per step would stall a remote device. */
+  onTrainBatchEnd?(batchIndex: number): void | Promise<void>;
+  onValidationEpochStart?(): void | Promise<void>;
+  /** Called once per validation epoch, after its last batch; may read tensors and log. */
+  onValidationEpochEnd?(): void | Promise<void>;
+  onTestEpochStart?(): void | Promise<void>;
+  /** Called once per test epoch, after its last batch; may read tensors and log. */
+  onTestEpochEnd?(): void | Promise<void>;
+
+  /**
+   * The trainable variables. By default every trainable variable alive in the tfjs engine,
+   * which is right for one model per process; override to name them when several models coexist.
+   */
+  parameters(): tf.Variable[] {
+    return Object.values(tf.engine().registeredVariables).filter((v) => v.trainable);
+  }
+
+  /**
+   * The variables a checkpoint saves and restores, in a fixed order. Default: `parameters()`;
+   * override to add non-trainable state such as batch-norm moving statistics.
+   */
+  stateVariables(): tf.Variable[] {
+    return this.parameters();
+  }
+
+  /**
+   * Records hyperparameters: they go into every checkpoint and to the loggers at fit start.
+   * @example this.saveHyperparameters({ lr: 1e-3, batchSize: 32 });
+   */
+  saveHyperparameters(hparams: Hyperparameters): void {
+    this.hparams = { ...this.hparams, ...hparams };
+  }
+
+  /** Records a metric for the progress bar, the epoch line, callbacks and the loggers. */
+  log(name: string, value: Loggable, options: LogOptions = {}): void {
+    if (!this.trainer) return;
+    this.trainer.recordLog(name, value, options);
+  }
+}

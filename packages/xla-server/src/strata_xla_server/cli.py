@@ -1,0 +1,113 @@
+"""Command line of `python -m strata_xla_server`: flags, safety checks, start."""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import ipaddress
+import logging
+import sys
+from pathlib import Path
+
+from .server import ServerConfig
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="python -m strata_xla_server",
+        description="Strata's XLA server: compiles StableHLO with PJRT and runs it on device-resident buffers over gRPC.",
+    )
+    p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1; any other needs a token)")
+    p.add_argument("--port", type=int, default=8470, help="port (default 8470; 0 picks a free one, see --port-file)")
+    p.add_argument("--port-file", type=Path, help="write the port here once the server is serving")
+    auth = p.add_mutually_exclusive_group()
+    auth.add_argument("--token", help="require `authorization: Bearer TOKEN` on every call (visible in ps: prefer --token-file)")
+    auth.add_argument("--token-file", type=Path, help="read the token from this file")
+    p.add_argument("--tls-cert", type=Path, help="server certificate chain (PEM); enables TLS with --tls-key")
+    p.add_argument("--tls-key", type=Path, help="server private key (PEM)")
+    p.add_argument("--memory-quota-bytes", type=int, default=0,
+                   help="default and largest quota of a session, in bytes on the devices (0: no limit)")
+    p.add_argument("--max-message-bytes", type=int, default=64 << 20,
+                   help="largest gRPC message received or sent (default 64 MiB)")
+    p.add_argument("--workers", type=int, default=4, help="threads for compiles, transfers and runs (default 4)")
+    p.add_argument("--max-sessions", type=int, default=64, help="sessions open at once (default 64)")
+    p.add_argument("--cache-size", type=int, default=256, help="compiled programs kept (default 256)")
+    p.add_argument("--attach-timeout-s", type=float, default=120.0,
+                   help="close a session whose client has not opened its Attach stream by then (default 120; 0: never)")
+    p.add_argument("--log-level", default="INFO", help="DEBUG, INFO, WARNING (default INFO)")
+    return p
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def config_from_args(argv: list[str]) -> ServerConfig:
+    """Parses and checks the flags; exits with a message naming the fix when they are unsafe or wrong."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    token = args.token
+    if args.token_file:
+        try:
+            token = args.token_file.read_text().strip()
+        except OSError as e:
+            parser.error(f"--token-file {args.token_file}: {e.strerror}")
+        if not token:
+            parser.error(f"--token-file {args.token_file} is empty; put the token in it")
+    if token is not None and not token:
+        parser.error("--token is empty; pass a token or leave the flag out")
+    # Beyond loopback the token is the only gate: it must not be guessable.
+    if token and len(token) < 16 and not _is_loopback(args.host):
+        parser.error(f"the token has {len(token)} characters; use at least 16 on {args.host} (e.g. `openssl rand -hex 32`)")
+    if not _is_loopback(args.host) and not token:
+        parser.error(
+            f"refusing to listen on {args.host} without a token: anyone who can reach it could run "
+            f"programs on the devices and read their buffers. Pass --token-file PATH (and TLS with "
+            f"--tls-cert/--tls-key), or bind --host 127.0.0.1 and reach it through an SSH tunnel"
+        )
+    if bool(args.tls_cert) != bool(args.tls_key):
+        parser.error("--tls-cert and --tls-key go together; pass both PEM files")
+    cert = key = None
+    if args.tls_cert:
+        try:
+            cert, key = args.tls_cert.read_bytes(), args.tls_key.read_bytes()
+        except OSError as e:
+            parser.error(f"cannot read TLS file {e.filename}: {e.strerror}")
+    if not 0 <= args.port <= 65535:
+        parser.error(f"--port {args.port} is not a port number (0..65535)")
+    if args.attach_timeout_s < 0:
+        parser.error(f"--attach-timeout-s {args.attach_timeout_s} is negative; 0 turns the timeout off")
+    for name in ("memory_quota_bytes", "max_message_bytes", "workers", "max_sessions", "cache_size"):
+        value = getattr(args, name)
+        if value < (0 if name == "memory_quota_bytes" else 1):
+            parser.error(f"--{name.replace('_', '-')} {value} is out of range")
+    # Our lines at --log-level; other libraries' (jax probing for a TPU, ...) at WARNING.
+    logging.basicConfig(stream=sys.stderr, level=logging.WARNING,
+                        format="%(asctime)s strata-xla %(levelname)s %(message)s")
+    try:
+        logging.getLogger("strata_xla_server").setLevel(args.log_level.upper())
+    except ValueError:
+        parser.error(f"--log-level {args.log_level} is not one of DEBUG, INFO, WARNING, ERROR")
+    if token and not cert and not _is_loopback(args.host):
+        logging.getLogger("strata_xla_server").warning(
+            "the token travels in clear text without TLS; pass --tls-cert/--tls-key on untrusted networks")
+    return ServerConfig(
+        host=args.host, port=args.port, port_file=args.port_file, token=token,
+        tls_cert=cert, tls_key=key, memory_quota_bytes=args.memory_quota_bytes,
+        max_message_bytes=args.max_message_bytes, workers=args.workers,
+        max_sessions=args.max_sessions, cache_size=args.cache_size, attach_timeout_s=args.attach_timeout_s,
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    config = config_from_args(sys.argv[1:] if argv is None else argv)
+    from .server import serve
+    try:
+        asyncio.run(serve(config))
+    except KeyboardInterrupt:
+        pass
+    return 0

@@ -1,0 +1,67 @@
+"""The compile cache: executables by (program_hash, num_devices), shared by all sessions.
+
+Least recently used entries go first when it is full; a session keeps the programs it
+compiled alive, so eviction never breaks a running client. Two sessions that compile the
+same hash at once compile it once (the second waits for the first).
+"""
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from .specs import Spec
+
+Key = tuple[str, int]
+
+
+@dataclass
+class Program:
+    hash: str
+    num_devices: int
+    in_specs: tuple[Spec, ...]
+    out_specs: tuple[Spec, ...]
+    compiled: Any            # pjrt.Compiled
+    compile_ms: float
+
+
+class ProgramCache:
+    def __init__(self, capacity: int):
+        self.capacity = capacity
+        self._entries: OrderedDict[Key, Program] = OrderedDict()
+        self._inflight: dict[Key, threading.Lock] = {}
+        self._lock = threading.Lock()
+
+    def lookup(self, key: Key) -> Program | None:
+        with self._lock:
+            program = self._entries.get(key)
+            if program is not None:
+                self._entries.move_to_end(key)
+            return program
+
+    def get_or_build(self, key: Key, build: Callable[[], Program]) -> tuple[Program, bool]:
+        """Returns (program, cached). `build` runs at most once at a time per key."""
+        program = self.lookup(key)
+        if program is not None:
+            return program, True
+        with self._lock:
+            key_lock = self._inflight.setdefault(key, threading.Lock())
+        with key_lock:
+            program = self.lookup(key)
+            if program is not None:
+                return program, True
+            try:
+                program = build()
+                with self._lock:
+                    self._entries[key] = program
+                    while len(self._entries) > self.capacity:
+                        self._entries.popitem(last=False)
+            finally:
+                with self._lock:
+                    self._inflight.pop(key, None)
+            return program, False
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._entries)

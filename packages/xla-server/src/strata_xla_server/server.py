@@ -1,0 +1,125 @@
+"""Assembles and runs the gRPC server (grpc.aio) around XlaService."""
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import signal
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import grpc
+
+log = logging.getLogger("strata_xla_server")
+
+
+@dataclass
+class ServerConfig:
+    host: str = "127.0.0.1"
+    port: int = 8470
+    port_file: Path | None = None
+    token: str | None = None
+    tls_cert: bytes | None = None        # PEM
+    tls_key: bytes | None = None         # PEM
+    memory_quota_bytes: int = 0          # default and cap per session; 0 = no limit
+    max_message_bytes: int = 64 << 20
+    workers: int = 4                     # threads for compiles, transfers and runs
+    max_sessions: int = 64
+    cache_size: int = 256                # compiled programs kept
+    attach_timeout_s: float = 120.0      # close sessions not attached by then; 0 = never
+
+
+def _address(host: str, port: int) -> str:
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+def _write_port_file(path: Path, port: int) -> None:
+    # Atomic: a reader polling for the file never sees it half written.
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".port-")
+    with os.fdopen(fd, "w") as f:
+        f.write(f"{port}\n")
+    os.replace(tmp, path)
+
+
+async def _close_unattached(sessions, timeout_s: float) -> None:
+    while True:
+        await asyncio.sleep(min(timeout_s / 2, 10.0))
+        for session_id in sessions.unattached_since(timeout_s):
+            freed = sessions.close(session_id)
+            if freed is not None:
+                log.info("session %s closed: no Attach stream within %g s; %d buffer(s) freed",
+                         session_id, timeout_s, freed)
+
+
+async def serve(config: ServerConfig) -> None:
+    # jax is imported here, after the command line was checked, so bad flags fail fast.
+    from .auth import TokenInterceptor
+    from .handlers import build_generic_handler
+    from .pjrt import Runtime
+    from .programs import ProgramCache
+    from .service import XlaService
+    from .sessions import Sessions
+
+    runtime = Runtime()
+    executor = ThreadPoolExecutor(max_workers=config.workers, thread_name_prefix="xla-work")
+    sessions = Sessions(config.max_sessions, config.memory_quota_bytes)
+    service = XlaService(runtime, sessions, ProgramCache(config.cache_size), executor)
+
+    server = grpc.aio.server(
+        interceptors=[TokenInterceptor(config.token)] if config.token else [],
+        options=[
+            ("grpc.max_receive_message_length", config.max_message_bytes),
+            ("grpc.max_send_message_length", config.max_message_bytes),
+            ("grpc.so_reuseport", 0),  # a port in use is an error, not a silent second server
+            # Ping idle connections so that a client that vanished without closing (host
+            # down, network cut) ends its Attach stream within ~40 s and frees its session.
+            ("grpc.keepalive_time_ms", 30_000),
+            ("grpc.keepalive_timeout_ms", 10_000),
+            # Accept clients' own keepalive pings instead of closing with too_many_pings.
+            ("grpc.keepalive_permit_without_calls", 1),
+            ("grpc.http2.min_recv_ping_interval_without_data_ms", 5_000),
+        ],
+        # Each attached session holds one stream; leave room for its calls.
+        maximum_concurrent_rpcs=config.max_sessions + 256,
+    )
+    server.add_generic_rpc_handlers((build_generic_handler(service),))
+    address = _address(config.host, config.port)
+    try:
+        if config.tls_cert:
+            creds = grpc.ssl_server_credentials([(config.tls_key, config.tls_cert)])
+            port = server.add_secure_port(address, creds)
+        else:
+            port = server.add_insecure_port(address)
+    except RuntimeError as e:
+        raise SystemExit(f"strata-xla: cannot listen on {address}: {e}; is the port in use? try --port 0")
+    if not port:
+        raise SystemExit(f"strata-xla: cannot listen on {address}; is the port in use? try --port 0")
+    await server.start()
+    if config.port_file:
+        _write_port_file(config.port_file, port)
+    log.info("listening on %s (%s, %d %s device(s), jax %s, tls %s, token %s)",
+             _address(config.host, port), runtime.platform, len(runtime.devices),
+             runtime.devices[0].device_kind, runtime.jax_version,
+             "on" if config.tls_cert else "off", "required" if config.token else "off")
+
+    reaper = asyncio.create_task(_close_unattached(sessions, config.attach_timeout_s)) if config.attach_timeout_s else None
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        try:
+            loop.add_signal_handler(sig, stop.set)
+        except NotImplementedError:  # Windows: Ctrl-C still ends asyncio.run
+            pass
+    waiter = asyncio.create_task(server.wait_for_termination())
+    stopper = asyncio.create_task(stop.wait())
+    await asyncio.wait({waiter, stopper}, return_when=asyncio.FIRST_COMPLETED)
+    log.info("stopping")
+    await server.stop(grace=1.0)
+    stopper.cancel()
+    if reaper:
+        reaper.cancel()
+    sessions.close_all()
+    executor.shutdown(wait=False, cancel_futures=True)

@@ -1,0 +1,282 @@
+"""The XlaService methods of proto/strata_xla.proto.
+
+Each method takes a parsed request and the grpc.aio context. Blocking work (parsing and
+compiling modules, device transfers, runs) goes to a bounded thread pool so the event loop
+keeps serving other calls and the Attach streams. Errors are raised as ServiceError; the
+wrapper in handlers.py turns them into statuses.
+"""
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import re
+import time
+from concurrent.futures import Executor
+
+import grpc
+import numpy as np
+
+from . import __version__
+from .errors import ServiceError, invalid, not_found
+from .pjrt import ModuleError, Runtime, Signature, parse_module, xla_status_name
+from .programs import Program, ProgramCache
+from .sessions import Session, Sessions
+from .specs import Spec, check_placement, spec_from_proto
+from .protocol import pb
+
+log = logging.getLogger("strata_xla_server")
+
+FETCH_CHUNK_BYTES = 1 << 20   # the protocol's promise: Fetch chunks carry at most 1 MiB
+HASH_RE = re.compile(r"^[0-9a-f]{64}$")
+
+
+def _xla_error(error: Exception, what: str) -> ServiceError:
+    """Maps an XLA runtime error to the status it names (out of memory stays RESOURCE_EXHAUSTED)."""
+    name = xla_status_name(error)
+    code = getattr(grpc.StatusCode, name, None) if name else None
+    if code is None or code == grpc.StatusCode.OK:
+        code = grpc.StatusCode.INTERNAL
+    return ServiceError(code, f"{what}: {error}")
+
+
+class XlaService:
+    def __init__(self, runtime: Runtime, sessions: Sessions, programs: ProgramCache, executor: Executor):
+        self.runtime = runtime
+        self.sessions = sessions
+        self.programs = programs
+        self.executor = executor
+
+    async def _blocking(self, context, fn, *args):
+        remaining = context.time_remaining()
+        if remaining is not None and remaining <= 0:
+            raise ServiceError(grpc.StatusCode.DEADLINE_EXCEEDED, "the call's deadline passed before it started")
+        return await asyncio.get_running_loop().run_in_executor(self.executor, fn, *args)
+
+    # --- server -------------------------------------------------------------------------
+
+    async def Health(self, request, context):
+        return pb.HealthReply(
+            ok=True, platform=self.runtime.platform, device_count=len(self.runtime.devices),
+            server_version=__version__, jax_version=self.runtime.jax_version,
+        )
+
+    async def ListDevices(self, request, context):
+        return pb.ListDevicesReply(devices=[pb.Device(**d) for d in self.runtime.device_infos()])
+
+    # --- sessions -----------------------------------------------------------------------
+
+    async def OpenSession(self, request, context):
+        n = request.num_devices or 1
+        available = len(self.runtime.devices)
+        if not 1 <= n <= available:
+            raise invalid(f"num_devices {request.num_devices} is not between 1 and the {available} devices of this server (see ListDevices)")
+        if request.memory_quota_bytes < 0:
+            raise invalid(f"memory_quota_bytes {request.memory_quota_bytes} is negative; send 0 for the server's default")
+        session = self.sessions.open(request.memory_quota_bytes, n, request.client)
+        log.info("session %s opened: %d device(s), quota %s, client %r", session.id, n,
+                 session.quota or "none", request.client[:200])
+        return pb.OpenSessionReply(session_id=session.id, memory_quota_bytes=session.quota, num_devices=n)
+
+    async def Attach(self, pings, context):
+        session: Session | None = None
+        try:
+            async for ping in pings:
+                if session is None:
+                    session = self.sessions.attach(ping.session_id)
+                elif ping.session_id and ping.session_id != session.id:
+                    raise invalid(f"this Attach stream holds session {session.id}, not {ping.session_id!r}; open one stream per session")
+                with session.lock:
+                    pong = pb.AttachPong(buffers=len(session.buffers), bytes_in_use=session.bytes_in_use)
+                yield pong
+        finally:
+            # The stream ended: the client closed it, went away, or was cancelled.
+            if session is not None:
+                freed = self.sessions.close(session.id)
+                if freed is not None:
+                    log.info("session %s closed (Attach ended): %d buffer(s) freed", session.id, freed)
+
+    async def CloseSession(self, request, context):
+        freed = self.sessions.close(request.session_id)
+        if freed is None:
+            self.sessions.get(request.session_id)  # raises NOT_FOUND naming it
+        log.info("session %s closed: %d buffer(s) freed", request.session_id, freed)
+        return pb.CloseSessionReply(buffers_freed=freed)
+
+    # --- programs -----------------------------------------------------------------------
+
+    async def Compile(self, request, context):
+        session = self.sessions.get(request.session_id)
+        digest = request.program_hash
+        if not HASH_RE.match(digest):
+            raise invalid(f"program_hash {digest[:80]!r} is not a lowercase sha256 hex digest of 64 characters")
+        text = request.stablehlo_text
+        if text:
+            actual = hashlib.sha256(text.encode("utf-8")).hexdigest()
+            if actual != digest:
+                raise invalid(f"program_hash {digest} is not the sha256 of stablehlo_text ({actual}); hash the UTF-8 text exactly as sent")
+        n = request.num_devices or session.num_devices
+        if not 1 <= n <= len(self.runtime.devices):
+            raise invalid(f"num_devices {request.num_devices} is not between 1 and the {len(self.runtime.devices)} devices of this server")
+        in_specs = tuple(spec_from_proto(s, f"input {i}") for i, s in enumerate(request.inputs))
+        out_specs = tuple(spec_from_proto(s, f"output {i}") for i, s in enumerate(request.outputs))
+        for i, s in enumerate(in_specs):
+            check_placement(s, n, f"input {i}")
+        for i, s in enumerate(out_specs):
+            check_placement(s, n, f"output {i}")
+        key = (digest, n)
+        if not text and self.programs.lookup(key) is None:
+            raise not_found(f"program {digest} for {n} device(s) is not compiled on this server; send its stablehlo_text")
+
+        def build() -> Program:
+            start = time.perf_counter()
+            try:
+                signature = parse_module(text)
+                _check_signature(signature, in_specs, out_specs, n)
+                compiled = self.runtime.compile(text, signature, n, list(in_specs), list(out_specs))
+            except ModuleError as e:
+                log.warning("compile %s devices=%d failed: %s", digest[:16], n, " ".join(str(e).split())[:300])
+                raise invalid(f"program {digest[:12]}: {e}") from None
+            return Program(digest, n, in_specs, out_specs, compiled, (time.perf_counter() - start) * 1e3)
+
+        start = time.perf_counter()
+        program, cached = await self._blocking(context, self.programs.get_or_build, key, build)
+        if cached and (program.in_specs != in_specs or program.out_specs != out_specs):
+            _check_same_specs(program, in_specs, out_specs)
+        with session.lock:
+            session.programs[digest] = program
+        ms = 0.0 if cached else program.compile_ms
+        log.info("compile %s devices=%d ms=%.1f cached=%s", digest[:16], n,
+                 (time.perf_counter() - start) * 1e3 if cached else ms, str(cached).lower())
+        return pb.CompileReply(program_hash=digest, cached=cached, compile_ms=ms)
+
+    async def Execute(self, request, context):
+        session = self.sessions.get(request.session_id)
+        program = self._program(session, request.program_hash)
+        if len(request.inputs) != len(program.in_specs):
+            raise invalid(f"program {program.hash[:12]} takes {len(program.in_specs)} argument(s), received {len(request.inputs)} handle(s)")
+        buffers = []
+        for i, (handle, want) in enumerate(zip(request.inputs, program.in_specs)):
+            buffer = session.get(handle, f"argument {i}")
+            got = buffer.spec
+            if got.dtype != want.dtype or got.shape != want.shape:
+                raise invalid(f"argument {i} (handle {handle}): expected {want.text()}, received {got.text()}")
+            buffers.append(buffer)
+        donate = set(request.donate)
+        stray = donate - set(request.inputs)
+        if stray:
+            raise invalid(f"donate names handle(s) {sorted(stray)} that are not inputs of this run; donate only inputs")
+        out_bytes = sum(s.device_bytes(program.num_devices) for s in program.out_specs)
+        credit = sum(b.device_bytes for b in {b.handle: b for b in buffers if b.handle in donate}.values())
+        session.reserve(out_bytes, f"the outputs of program {program.hash[:12]}", credit)
+        added = False
+        try:
+            start = time.perf_counter()
+            try:
+                outputs = await self._blocking(context, self.runtime.execute, program.compiled, [b.array for b in buffers])
+            except ServiceError:
+                raise
+            except Exception as e:
+                raise _xla_error(e, f"running program {program.hash[:12]} failed") from None
+            ms = (time.perf_counter() - start) * 1e3
+            infos = []
+            for spec, array in zip(program.out_specs, outputs):
+                nbytes = spec.device_bytes(program.num_devices)
+                buffer = session.add(spec, array, nbytes)
+                out_bytes -= nbytes
+                infos.append(pb.BufferInfo(handle=buffer.handle, spec=spec.to_proto(), nbytes=spec.nbytes))
+            added = True
+        finally:
+            if not added:
+                session.unreserve(out_bytes)
+            # Inputs XLA consumed itself (modules with aliasing) are gone, even after a failure.
+            session.release([b.handle for b in buffers if self.runtime.is_deleted(b.array)])
+        session.release(donate)
+        return pb.ExecuteReply(outputs=infos, execute_ms=ms)
+
+    def _program(self, session: Session, digest: str) -> Program:
+        with session.lock:
+            program = session.programs.get(digest)
+        if program is None:
+            program = self.programs.lookup((digest, session.num_devices))
+            if program is None:
+                raise not_found(f"program {digest[:80]!r} is not compiled for {session.num_devices} device(s); call Compile first")
+            with session.lock:
+                session.programs[digest] = program
+        return program
+
+    # --- buffers ------------------------------------------------------------------------
+
+    async def Upload(self, chunks, context):
+        session = spec = None
+        reserved = 0
+        data = bytearray()
+        try:
+            async for chunk in chunks:
+                if session is None:
+                    session = self.sessions.get(chunk.session_id)
+                    if not chunk.HasField("spec"):
+                        raise invalid("the first upload chunk carries no spec; send session_id and spec in the first chunk")
+                    spec = spec_from_proto(chunk.spec, "upload spec")
+                    check_placement(spec, session.num_devices, "upload spec")
+                    session.reserve(spec.device_bytes(session.num_devices), f"uploading {spec.text()}")
+                    reserved = spec.device_bytes(session.num_devices)
+                if len(data) + len(chunk.data) > spec.nbytes:
+                    raise invalid(f"upload of {spec.text()} sent more than its {spec.nbytes} bytes; send exactly size x element bytes")
+                data += chunk.data
+            if session is None:
+                raise invalid("the upload stream carried no chunk; the first chunk must carry session_id and spec")
+            if len(data) != spec.nbytes:
+                raise invalid(f"upload of {spec.text()} needs {spec.nbytes} bytes, received {len(data)}")
+            array = await self._blocking(context, self._to_device, data, spec, session.num_devices)
+            del data
+            buffer = session.add(spec, array, reserved)
+            reserved = 0
+            return pb.BufferInfo(handle=buffer.handle, spec=spec.to_proto(), nbytes=spec.nbytes)
+        finally:
+            if reserved:
+                session.unreserve(reserved)
+
+    def _to_device(self, data: bytearray, spec: Spec, num_devices: int):
+        if spec.dtype.name == "BOOL":
+            host = np.frombuffer(data, np.uint8).reshape(spec.shape) != 0  # any non-zero byte is true
+        else:
+            host = np.frombuffer(data, spec.dtype.numpy).reshape(spec.shape)
+        return self.runtime.put(host, spec.placement, num_devices)
+
+    async def Fetch(self, request, context):
+        session = self.sessions.get(request.session_id)
+        buffer = session.get(request.handle, "fetch")
+        host = await self._blocking(context, self.runtime.to_host, buffer.array)
+        raw = np.ascontiguousarray(host, dtype=buffer.spec.dtype.numpy).tobytes()
+        yield pb.FetchChunk(spec=buffer.spec.to_proto(), data=raw[:FETCH_CHUNK_BYTES])
+        for offset in range(FETCH_CHUNK_BYTES, len(raw), FETCH_CHUNK_BYTES):
+            yield pb.FetchChunk(data=raw[offset:offset + FETCH_CHUNK_BYTES])
+
+    async def Release(self, request, context):
+        session = self.sessions.get(request.session_id)
+        return pb.ReleaseReply(released=session.release(request.handles))
+
+
+def _check_signature(signature: Signature, in_specs, out_specs, n: int) -> None:
+    """The request's specs must be @main's signature; mhlo.num_partitions, when the module
+    has it, must be n (XLA is told n either way)."""
+    for kind, types, specs in (("input", signature.inputs, in_specs), ("output", signature.outputs, out_specs)):
+        if len(types) != len(specs):
+            raise ModuleError(f"@main has {len(types)} {kind}(s) but the request lists {len(specs)} {kind} spec(s)")
+        for i, (t, s) in enumerate(zip(types, specs)):
+            if t.element != s.dtype.mlir or t.shape != s.shape:
+                raise ModuleError(f"{kind} {i}: @main says {t.text()}, the request says {s.text()}")
+    if signature.num_partitions is not None and signature.num_partitions != n:
+        raise ModuleError(f"the module says mhlo.num_partitions = {signature.num_partitions} but the request compiles it for num_devices {n}")
+
+
+def _check_same_specs(program: Program, in_specs, out_specs) -> None:
+    for kind, had, got in (("input", program.in_specs, in_specs), ("output", program.out_specs, out_specs)):
+        if len(had) != len(got):
+            raise invalid(f"program {program.hash[:12]} was compiled with {len(had)} {kind}(s), this request lists {len(got)}")
+        for i, (a, b) in enumerate(zip(had, got)):
+            if a.dtype != b.dtype or a.shape != b.shape:
+                raise invalid(f"program {program.hash[:12]}: {kind} {i}: @main says {a.text()}, the request says {b.text()}")
+            if a != b:
+                raise invalid(f"program {program.hash[:12]}: {kind} {i} was compiled as {a.text()} {a.placement.upper()}, this request says {b.text()} {b.placement.upper()}")
