@@ -77,7 +77,8 @@ export async function runBenchmark(options: BenchOptions, command: string, log: 
         const stop = server.stop;
         for (const signal of ['SIGINT', 'SIGTERM'] as const) {
           process.once(signal, () => {
-            stop();
+            // stop() sends SIGTERM at once; the exit need not wait for the server to go.
+            void stop();
             process.exit(130);
           });
         }
@@ -157,7 +158,7 @@ export async function runBenchmark(options: BenchOptions, command: string, log: 
       outputs.push(writeOutputs(report, renderMarkdown(report, spreads), outDir, root, options));
     }
   } finally {
-    if (server?.ok) server.stop();
+    if (server?.ok) await server.stop();
   }
   return outputs;
 }
