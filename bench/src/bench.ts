@@ -13,14 +13,14 @@ import { replaceBenchBlock } from './report/readme-block.js';
 import type { BenchReport, ModelFlops, RowResult, TargetCheck } from './report/report-types.js';
 import { renderSvgChart } from './report/svg-chart.js';
 import { runModel } from './runner/bench-runner.js';
-import { startLocalXlaServer, type LocalXlaServer } from './runner/xla-server.js';
+import { localXlaServerUnavailableReason } from '@strata/backend-tpu';
 import { splitTarget } from './targets.js';
 
 /** How every step is timed, printed with the table. */
 export const TIMING_NOTE =
   'a step is forward, backward and the Adam update on one fixed batch already on the device, timed until its loss is on the host ' +
   '(tfjs: strategy.runStep(optimizer.minimize) then strategy.read; PyTorch: loss.item(); jax: float(loss) of the jitted step). ' +
-  'Each row runs in its own process; the first step (compilation, kernel set-up) and the warm-up steps are excluded and reported apart.';
+  'Each row runs in its own worker processes (--processes, pooled; start-up and first step from the first); the first step (compilation, kernel set-up) and the warm-up steps are excluded and reported apart.';
 
 /** What one run wrote, for the caller to print. */
 export interface RunOutput {
@@ -65,100 +65,92 @@ export async function runBenchmark(options: BenchOptions, command: string, log: 
   // The bundle carries tfjs-backend-wasm's binaries and may carry a native engine beside it.
   if (existsSync(join(root, 'wasm', 'tfjs-backend-wasm-simd.wasm'))) strategyOptions.wasm = { wasmPaths: `${join(root, 'wasm')}/` };
   if (!repo && !process.env.STRATA_NATIVE_DIR && existsSync(join(root, 'native', 'cpu', 'manifest.json'))) process.env.STRATA_NATIVE_DIR = join(root, 'native');
-  let server: LocalXlaServer | undefined;
+  // Without an address, each tpu worker process starts its own local XLA server (XLA:CPU here),
+  // so that the server's process, which runs the programs, is pooled over --processes like
+  // every other row's; one shared server would be a single draw.
+  let serverProblem: string | undefined;
+  let xlaServerPython: string | undefined;
   const tpuAddress = options.tpuAddress ?? process.env.STRATA_TPU_ADDRESS;
   if (options.strategies.some((s) => splitTarget(s).strategy === 'tpu')) {
     if (tpuAddress) strategyOptions.tpu = { address: tpuAddress };
     else {
       const xlaPython = options.xlaPython ?? (repo ? join(repo, '.venv', 'bin', 'python') : undefined);
-      server = await startLocalXlaServer(xlaPython);
-      if (server.ok) {
-        // Interrupted runs must not leave the server behind (workers exit when their stdin closes).
-        const stop = server.stop;
-        for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-          process.once(signal, () => {
-            // stop() sends SIGTERM at once; the exit need not wait for the server to go.
-            void stop();
-            process.exit(130);
-          });
-        }
-        strategyOptions.tpu = { address: server.address };
-        log(`started a local XLA server at ${server.address}`);
-      } else log(`tpu: ${server.reason}`);
+      serverProblem = xlaPython ? localXlaServerUnavailableReason(xlaPython) : 'no Python with strata_xla_server (run bash scripts/setup.sh, or pass --tpu-address)';
+      if (serverProblem) log(`tpu: ${serverProblem}`);
+      else xlaServerPython = xlaPython;
     }
   }
 
   const outputs: RunOutput[] = [];
-  try {
-    for (let run = 1; run <= options.runs; run++) {
-      const date = new Date().toISOString();
-      const rows: RowResult[] = [];
-      for (const spec of models) {
-        const targets = [...options.strategies, ...options.peers];
-        const measured = await runModel({
-          model: spec,
-          targets,
-          batchSize: options.batchSize,
-          imageSize: options.imageSize,
-          steps: options.steps,
-          warmup: options.warmup,
-          chunk: options.chunk,
-          maxSecondsPerTarget: options.maxSeconds,
-          stepTimeoutSeconds: options.stepTimeout,
-          learningRate: options.learningRate,
-          strategyOptions,
-          nodeWorker: { command: process.execPath, args: [...process.execArgv, process.argv[1]!, 'worker'] },
-          python: python.ok ? { ok: true, command: python.python, script: join(root, 'python', 'peer_worker.py') } : python,
-          logDir: join(outDir, 'logs'),
-          log: (line) => log(options.runs > 1 ? `[run ${run}/${options.runs}] ${line}` : line),
-        });
-        // A tpu row with no server says why the server is missing, not just that it is unreachable.
-        const fixed = measured.map((row) =>
-          server && !server.ok && splitTarget(row.target).strategy === 'tpu' && row.status === 'unavailable' ? { ...row, reason: `${server.reason}. ${row.reason ?? ''}` } : row,
-        );
-        rows.push(...fixed.map((row) => deriveRow(row, flops[spec.name]!.trainFlopsPerStep, options.batchSize, machine.peak)));
-      }
-      const targets = checkTargets(rows);
-      let trainerOverhead: unknown;
-      if (options.suite === 'all') {
-        const overhead = await measureOverhead(options, log);
-        trainerOverhead = overhead.result;
-        targets.push(overhead.check);
-      }
-      const report: BenchReport = {
-        tool: '@strata/bench',
-        formatVersion: 1,
-        date,
-        command,
-        machine,
-        settings: {
-          strategies: options.strategies,
-          peers: options.peers,
-          models: options.models,
-          batchSize: options.batchSize,
-          imageSize: options.imageSize,
-          steps: options.steps,
-          warmup: options.warmup,
-          chunk: options.chunk,
-          maxSecondsPerTarget: options.maxSeconds,
-          stepTimeoutSeconds: options.stepTimeout,
-          ...(options.threads !== undefined ? { threads: options.threads } : {}),
-        },
-        timing: TIMING_NOTE,
-        flopFormula: FLOP_FORMULA,
-        models: flops,
-        python: python.ok ? { ok: true, detail: `${python.python} (${python.source})` } : { ok: false, detail: python.reason },
-        rows,
-        ratios: computeRatios(rows),
+  for (let run = 1; run <= options.runs; run++) {
+    const date = new Date().toISOString();
+    const rows: RowResult[] = [];
+    for (const spec of models) {
+      const targets = [...options.strategies, ...options.peers];
+      const measured = await runModel({
+        model: spec,
         targets,
-        ...(trainerOverhead !== undefined ? { trainerOverhead } : {}),
-      };
-      const previous = outputs.map((o) => o.report.ratios);
-      const spreads = options.runs > 1 && run === options.runs ? ratioSpread([...previous, report.ratios]) : [];
-      outputs.push(writeOutputs(report, renderMarkdown(report, spreads), outDir, root, options));
+        batchSize: options.batchSize,
+        imageSize: options.imageSize,
+        steps: options.steps,
+        warmup: options.warmup,
+        chunk: options.chunk,
+        processes: options.processes,
+        maxSecondsPerTarget: options.maxSeconds,
+        stepTimeoutSeconds: options.stepTimeout,
+        learningRate: options.learningRate,
+        strategyOptions,
+        ...(xlaServerPython ? { xlaServerPython } : {}),
+        nodeWorker: { command: process.execPath, args: [...process.execArgv, process.argv[1]!, 'worker'] },
+        python: python.ok ? { ok: true, command: python.python, script: join(root, 'python', 'peer_worker.py') } : python,
+        logDir: join(outDir, 'logs'),
+        log: (line) => log(options.runs > 1 ? `[run ${run}/${options.runs}] ${line}` : line),
+      });
+      // A tpu row with no server says why the server is missing, not just that it is unreachable.
+      const fixed = measured.map((row) =>
+        serverProblem && splitTarget(row.target).strategy === 'tpu' && row.status === 'unavailable' ? { ...row, reason: `${serverProblem}. ${row.reason ?? ''}` } : row,
+      );
+      rows.push(...fixed.map((row) => deriveRow(row, flops[spec.name]!.trainFlopsPerStep, options.batchSize, machine.peak)));
     }
-  } finally {
-    if (server?.ok) await server.stop();
+    const targets = checkTargets(rows);
+    let trainerOverhead: unknown;
+    if (options.suite === 'all') {
+      const overhead = await measureOverhead(options, log);
+      trainerOverhead = overhead.result;
+      targets.push(overhead.check);
+    }
+    const report: BenchReport = {
+      tool: '@strata/bench',
+      formatVersion: 1,
+      date,
+      command,
+      machine,
+      settings: {
+        strategies: options.strategies,
+        peers: options.peers,
+        models: options.models,
+        batchSize: options.batchSize,
+        imageSize: options.imageSize,
+        steps: options.steps,
+        warmup: options.warmup,
+        chunk: options.chunk,
+        processes: options.processes,
+        maxSecondsPerTarget: options.maxSeconds,
+        stepTimeoutSeconds: options.stepTimeout,
+        ...(options.threads !== undefined ? { threads: options.threads } : {}),
+      },
+      timing: TIMING_NOTE,
+      flopFormula: FLOP_FORMULA,
+      models: flops,
+      python: python.ok ? { ok: true, detail: `${python.python} (${python.source})` } : { ok: false, detail: python.reason },
+      rows,
+      ratios: computeRatios(rows),
+      targets,
+      ...(trainerOverhead !== undefined ? { trainerOverhead } : {}),
+    };
+    const previous = outputs.map((o) => o.report.ratios);
+    const spreads = options.runs > 1 && run === options.runs ? ratioSpread([...previous, report.ratios]) : [];
+    outputs.push(writeOutputs(report, renderMarkdown(report, spreads), outDir, root, options));
   }
   return outputs;
 }

@@ -12,6 +12,8 @@ export interface BenchOptions {
   readonly steps: number;
   readonly warmup: number;
   readonly chunk: number;
+  /** Worker processes per row, pooled (see RunPlan.processes). */
+  readonly processes: number;
   readonly maxSeconds: number;
   readonly stepTimeout: number;
   readonly learningRate: number;
@@ -49,6 +51,7 @@ export const DEFAULTS = {
   steps: 30,
   warmup: 3,
   chunk: 3,
+  processes: 3,
   maxSeconds: 60,
   stepTimeout: 180,
   learningRate: 1e-3,
@@ -67,6 +70,9 @@ export const USAGE = `Usage: npm run bench -- [flags]
   --steps N           measured steps per row (default ${DEFAULTS.steps})
   --warmup N          steps before measuring, the first reported apart (default ${DEFAULTS.warmup})
   --chunk N           steps per row per round; rounds alternate the rows (default ${DEFAULTS.chunk})
+  --processes N       worker processes per row, their steps pooled: the same program runs up to 20%
+                      faster or slower from one process to the next, which one process per row turns
+                      into ratios that move between runs (default ${DEFAULTS.processes})
   --max-seconds S     measured time per row and model; slower rows run fewer steps (default ${DEFAULTS.maxSeconds})
   --step-timeout S    one step slower than this ends its row as timed out (default ${DEFAULTS.stepTimeout})
   --learning-rate X   Adam's learning rate (default ${DEFAULTS.learningRate})
@@ -90,7 +96,7 @@ export const USAGE = `Usage: npm run bench -- [flags]
   --help`;
 
 const FLAGS_WITH_VALUE = new Set([
-  'strategies', 'peers', 'models', 'batch-size', 'image-size', 'steps', 'warmup', 'chunk', 'max-seconds', 'step-timeout',
+  'strategies', 'peers', 'models', 'batch-size', 'image-size', 'steps', 'warmup', 'chunk', 'processes', 'max-seconds', 'step-timeout',
   'learning-rate', 'runs', 'threads', 'out-dir', 'python', 'tpu-address', 'xla-python', 'suite', 'readme', 'render',
   // Read by the trainer-overhead suite (bench/src/trainer-overhead.ts).
   'rounds', 'overhead-model', 'overhead-steps', 'overhead-batch-size',
@@ -154,6 +160,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     steps: whole(values, 'steps', DEFAULTS.steps, 1),
     warmup: whole(values, 'warmup', DEFAULTS.warmup, 1),
     chunk: whole(values, 'chunk', DEFAULTS.chunk, 1),
+    processes: whole(values, 'processes', DEFAULTS.processes, 1),
     maxSeconds: positive(values, 'max-seconds', DEFAULTS.maxSeconds),
     stepTimeout: positive(values, 'step-timeout', DEFAULTS.stepTimeout),
     learningRate: positive(values, 'learning-rate', DEFAULTS.learningRate),

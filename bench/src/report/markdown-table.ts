@@ -38,7 +38,9 @@ export function renderMarkdown(report: BenchReport, spreads: readonly RatioSprea
   const lines: string[] = [];
   lines.push(
     `Training step time, batch ${settings.batchSize}, ${settings.imageSize}x${settings.imageSize} RGB, Adam, sigmoid cross-entropy; ` +
-      `median of ${settings.steps} steps after ${settings.warmup} warm-up steps, strategies and peers interleaved in rounds of ${settings.chunk}; ` +
+      `median of ${settings.steps} steps after ${settings.warmup} warm-up steps` +
+      ((settings.processes ?? 1) > 1 ? `, pooled from ${settings.processes} processes per row` : '') +
+      `, strategies and peers interleaved in rounds of ${settings.chunk}; ` +
       (settings.threads !== undefined ? `every framework limited to ${settings.threads} thread(s) (--threads).` : "each framework's default thread count."),
     '',
     `Machine: ${machine.cpu.model}, ${machine.cpu.cores} cores (${machine.cpu.logicalCpus} logical) at ${machine.cpu.ghz.toFixed(2)} GHz, ` +

@@ -24,6 +24,8 @@ export interface RowResult {
   readonly stepsMs: readonly number[];
   /** The round (of the interleaved schedule) each measured step ran in, to see drift across rounds. */
   readonly stepRounds?: readonly number[];
+  /** Worker processes whose steps are pooled in this row (absent: one). */
+  readonly processes?: number;
   readonly stats?: StepStats;
   readonly imagesPerSecond?: number;
   /** trainFlopsPerStep / median step time. */
@@ -73,6 +75,8 @@ export interface BenchSettings {
   readonly steps: number;
   readonly warmup: number;
   readonly chunk: number;
+  /** Worker processes per target (absent in reports from before it existed: one). */
+  readonly processes?: number;
   readonly maxSecondsPerTarget: number;
   readonly stepTimeoutSeconds: number;
   /** --threads, when given. */

@@ -41,6 +41,7 @@ function plan(targets: string[], overrides: Partial<RunPlan> = {}): RunPlan {
     steps: 6,
     warmup: 1,
     chunk: 2,
+    processes: 1,
     maxSecondsPerTarget: 60,
     stepTimeoutSeconds: 1,
     learningRate: 1e-3,
@@ -84,6 +85,26 @@ describe('runModel', () => {
     // 400 ms steps in a 1 s budget: one step in the first round, one more (600 ms left), then none.
     assert.deepEqual(rows[0]!.stepsMs, [400, 400]);
     assert.equal(rows[0]!.reason, '2 of 10 steps: 1 s budget per target');
+  });
+});
+
+describe('runModel with several processes per target', () => {
+  it('pools the steps of each target\'s processes and shares its step count between them', async () => {
+    const rows = await runModel(plan(['good', 'absent'], { processes: 3, steps: 6 }));
+    const good = rows.find((r) => r.target === 'good')!;
+    assert.equal(good.status, 'ok');
+    assert.equal(good.processes, 3);
+    // Two steps from each of three processes (6 / 3), in round order.
+    assert.deepEqual([...good.stepsMs].sort(), [10, 10, 10, 11, 11, 11]);
+    assert.ok(good.stepRounds!.every((r, i, all) => i === 0 || all[i - 1]! <= r), 'steps in round order');
+    assert.equal(good.firstStepMs, 50);
+    // An unavailable target starts one process, not three.
+    assert.equal(rows.find((r) => r.target === 'absent')!.status, 'unavailable');
+  });
+
+  it('fails the whole row when one of its processes crashes', async () => {
+    const rows = await runModel(plan(['crash'], { processes: 2 }));
+    assert.equal(rows[0]!.status, 'failed');
   });
 });
 

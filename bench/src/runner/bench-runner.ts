@@ -17,12 +17,20 @@ export interface RunPlan {
   readonly warmup: number;
   /** Steps per target per round: rounds alternate targets so drift hits all alike. */
   readonly chunk: number;
+  /**
+   * Worker processes per target, measured side by side and pooled. The same program runs up
+   * to 20% faster or slower from one process to the next here (memory layout, where its pages
+   * land), so one process per target makes ratios move between runs; several average that out.
+   */
+  readonly processes: number;
   /** Measured time one target may take on one model; slower targets run fewer steps. */
   readonly maxSecondsPerTarget: number;
   /** A single step slower than this ends the row as timed out. */
   readonly stepTimeoutSeconds: number;
   readonly learningRate: number;
   readonly strategyOptions: WorkerConfig['strategyOptions'];
+  /** The Python with strata_xla_server: each tpu process starts its own local server. */
+  readonly xlaServerPython?: string;
   /** How to start a strategy worker: node and the bench entry with its 'worker' argument. */
   readonly nodeWorker: { readonly command: string; readonly args: readonly string[] };
   /** The peers' Python and script, or why peers are skipped. */
@@ -34,6 +42,8 @@ export interface RunPlan {
 /** The mutable state of one row while it is measured. */
 interface Live {
   readonly target: string;
+  /** Which of the target's processes this is (0: the first, whose start-up is reported). */
+  readonly replica: number;
   readonly worker: WorkerProcess;
   device?: WorkerDevice;
   setupMs?: number;
@@ -75,62 +85,70 @@ export async function runModel(plan: RunPlan): Promise<RowResult[]> {
       warmupSteps: plan.warmup,
       learningRate: plan.learningRate,
       strategyOptions: plan.strategyOptions,
+      ...(plan.xlaServerPython ? { xlaServerPython: plan.xlaServerPython } : {}),
       slowStepMs: (plan.maxSecondsPerTarget * 1000) / 4,
     };
-    const logPath = join(plan.logDir, `${plan.model.name}-${target.replace(/[^a-z0-9-]/gi, '_')}.log`);
-    const worker =
-      kind === 'peer' && plan.python.ok
-        ? new WorkerProcess(plan.python.command, [plan.python.script], config, logPath)
-        : new WorkerProcess(plan.nodeWorker.command, plan.nodeWorker.args, config, logPath);
-    plan.log(`${plan.model.name} / ${target}: starting`);
-    const row: Live = { target, worker, stepsMs: [], stepRounds: [], done: false };
-    try {
-      const ready = await expect(worker, SETUP_TIMEOUT_MS, ['ready', 'unavailable']);
-      if (ready.type === 'unavailable') {
-        rows.set(target, finish(row, plan, 'unavailable', [ready.reason, ready.remedy].filter(Boolean).join(' Remedy: ')));
+    const started: Live[] = [];
+    for (let replica = 0; replica < plan.processes && !rows.has(target); replica++) {
+      const suffix = replica === 0 ? '' : `-${replica + 1}`;
+      const logPath = join(plan.logDir, `${plan.model.name}-${target.replace(/[^a-z0-9-]/gi, '_')}${suffix}.log`);
+      const worker =
+        kind === 'peer' && plan.python.ok
+          ? new WorkerProcess(plan.python.command, [plan.python.script], config, logPath)
+          : new WorkerProcess(plan.nodeWorker.command, plan.nodeWorker.args, config, logPath);
+      plan.log(`${plan.model.name} / ${target}${plan.processes > 1 ? ` (process ${replica + 1} of ${plan.processes})` : ''}: starting`);
+      const row: Live = { target, replica, worker, stepsMs: [], stepRounds: [], done: false };
+      try {
+        const ready = await expect(worker, SETUP_TIMEOUT_MS, ['ready', 'unavailable']);
+        if (ready.type === 'unavailable') {
+          rows.set(target, finish([row], plan, 'unavailable', [ready.reason, ready.remedy].filter(Boolean).join(' Remedy: ')));
+          worker.kill();
+          break;
+        }
+        if (ready.type === 'ready') {
+          row.device = ready.device;
+          row.setupMs = ready.setupMs;
+        }
+        const warm = await expect(worker, stepTimeout * Math.max(1, plan.warmup), ['warm']);
+        if (warm.type === 'warm') {
+          row.firstStepMs = warm.firstStepMs;
+          row.warmupMs = warm.warmupMs;
+        }
+        plan.log(`${plan.model.name} / ${target}: ${row.device?.engine ?? ''}, first step ${Math.round(row.firstStepMs ?? 0)} ms`);
+        started.push(row);
+        // A row whose first step alone is over its whole budget would only time out or starve the
+        // others: its first step is its number.
+        if ((row.firstStepMs ?? 0) > plan.maxSecondsPerTarget * 1000) {
+          const seconds = Math.round((row.firstStepMs ?? 0) / 1000);
+          rows.set(target, finish(started, plan, 'timed-out', `the first step took ${seconds} s, over the ${plan.maxSecondsPerTarget} s budget per row (--max-seconds); not measured further`));
+        }
+      } catch (error) {
+        rows.set(target, failure([...started, row], plan, error));
         worker.kill();
-        continue;
       }
-      if (ready.type === 'ready') {
-        row.device = ready.device;
-        row.setupMs = ready.setupMs;
-      }
-      const warm = await expect(worker, stepTimeout * Math.max(1, plan.warmup), ['warm']);
-      if (warm.type === 'warm') {
-        row.firstStepMs = warm.firstStepMs;
-        row.warmupMs = warm.warmupMs;
-      }
-      plan.log(`${plan.model.name} / ${target}: ${row.device?.engine ?? ''}, first step ${Math.round(row.firstStepMs ?? 0)} ms`);
-      // A row whose first step alone is over its whole budget would only time out or starve the
-      // others: its first step is its number.
-      if ((row.firstStepMs ?? 0) > plan.maxSecondsPerTarget * 1000) {
-        const seconds = Math.round((row.firstStepMs ?? 0) / 1000);
-        rows.set(target, finish(row, plan, 'timed-out', `the first step took ${seconds} s, over the ${plan.maxSecondsPerTarget} s budget per row (--max-seconds); not measured further`));
-        worker.kill();
-        continue;
-      }
-      live.push(row);
-    } catch (error) {
-      rows.set(target, failure(row, plan, error));
-      worker.kill();
     }
+    if (rows.has(target)) for (const row of started) row.worker.kill();
+    else live.push(...started);
   }
 
-  // Rounds: each live target runs up to `chunk` steps per round, in an order that rotates.
+  // Rounds: each live process runs up to `chunk` steps per round, in an order that rotates. A
+  // target's steps and time budget are shared by its processes.
   const spent = new Map<string, number>();
+  const perProcess = Math.ceil(plan.steps / plan.processes);
   for (let round = 0; live.some((r) => !r.done); round++) {
     const active = live.filter((r) => !r.done);
     const order = active.map((_, i) => active[(i + round) % active.length]!);
     for (const row of order) {
-      const left = plan.steps - row.stepsMs.length;
+      if (row.done) continue;
+      const left = perProcess - row.stepsMs.length;
       const used = spent.get(row.target) ?? 0;
       const estimate = row.stepsMs.length > 0 ? median(row.stepsMs) : Math.max(1, median([...(row.warmupMs ?? []), row.firstStepMs ?? 1]));
-      const budget = plan.maxSecondsPerTarget * 1000 - used;
+      const budget = (plan.maxSecondsPerTarget * 1000 - used) / siblings(live, row).filter((r) => !r.done).length;
       // Always at least one measured step; then only what the time budget allows.
       const affordable = row.stepsMs.length === 0 ? 1 : Math.floor(budget / estimate);
       const n = Math.min(plan.chunk, left, Math.max(0, affordable));
       if (n <= 0) {
-        if (left > 0) row.note = `${row.stepsMs.length} of ${plan.steps} steps: ${plan.maxSecondsPerTarget} s budget per target`;
+        if (left > 0) row.note = `${plan.maxSecondsPerTarget} s budget per target`;
         row.done = true;
         continue;
       }
@@ -143,27 +161,35 @@ export async function runModel(plan: RunPlan): Promise<RowResult[]> {
           row.loss = message.loss;
           spent.set(row.target, used + message.ms.reduce((a, b) => a + b, 0));
         }
-        if (row.stepsMs.length >= plan.steps) row.done = true;
+        if (row.stepsMs.length >= perProcess) row.done = true;
       } catch (error) {
-        rows.set(row.target, failure(row, plan, error));
-        row.worker.kill();
-        row.done = true;
+        const all = siblings(live, row);
+        rows.set(row.target, failure(all, plan, error));
+        for (const r of all) {
+          r.worker.kill();
+          r.done = true;
+        }
       }
     }
   }
 
-  for (const row of live) {
-    if (rows.has(row.target)) continue;
-    row.worker.send({ cmd: 'finish' });
-    let final: WorkerMessage | undefined;
-    try {
-      final = await expect(row.worker, 60_000, ['final']);
-    } catch {
-      // Memory peaks are lost, the timings are not.
+  for (const target of plan.targets) {
+    const all = live.filter((r) => r.target === target);
+    if (all.length === 0 || rows.has(target)) continue;
+    const finals: Extract<WorkerMessage, { type: 'final' }>[] = [];
+    for (const row of all) {
+      row.worker.send({ cmd: 'finish' });
+      try {
+        const final = await expect(row.worker, 60_000, ['final']);
+        if (final.type === 'final') finals.push(final);
+      } catch {
+        // Memory peaks are lost, the timings are not.
+      }
+      await row.worker.close(10_000);
     }
-    await row.worker.close(10_000);
-    rows.set(row.target, finish(row, plan, 'ok', row.note, final?.type === 'final' ? final : undefined));
-    plan.log(`${plan.model.name} / ${row.target}: median ${Math.round(stepStats(row.stepsMs)?.medianMs ?? 0)} ms over ${row.stepsMs.length} steps`);
+    const result = finish(all, plan, 'ok', all.find((r) => r.note)?.note, finals);
+    rows.set(target, result);
+    plan.log(`${plan.model.name} / ${target}: median ${Math.round(stepStats(result.stepsMs)?.medianMs ?? 0)} ms over ${result.stepsMs.length} steps`);
   }
   return plan.targets.map((t) => rows.get(t)!).filter(Boolean);
 }
@@ -176,31 +202,54 @@ async function expect(worker: WorkerProcess, timeoutMs: number, types: readonly 
   return message;
 }
 
-function failure(row: Live, plan: RunPlan, error: unknown): RowResult {
+/** The processes of `row`'s target. */
+function siblings(live: readonly Live[], row: Live): Live[] {
+  return live.filter((r) => r.target === row.target);
+}
+
+function failure(all: readonly Live[], plan: RunPlan, error: unknown): RowResult {
   const timedOut = error instanceof WorkerGone && error.timedOut;
   const status: RowStatus = timedOut ? 'timed-out' : 'failed';
   const reason = timedOut ? `a step took longer than ${plan.stepTimeoutSeconds} s (--step-timeout)` : (error as Error).message;
-  plan.log(`${plan.model.name} / ${row.target}: ${status}: ${reason}`);
-  return finish(row, plan, status, reason);
+  plan.log(`${plan.model.name} / ${all[0]!.target}: ${status}: ${reason}`);
+  return finish(all, plan, status, reason);
 }
 
-function finish(row: Live, plan: RunPlan, status: RowStatus, reason?: string, final?: Extract<WorkerMessage, { type: 'final' }>): RowResult {
+/**
+ * One target's row from its processes: their steps pooled in round order; start-up, device and
+ * first step from the first process (the cold one: later ones may hit a compile cache); memory
+ * peaks the largest of any process.
+ */
+function finish(all: readonly Live[], plan: RunPlan, status: RowStatus, reason?: string, finals: readonly Extract<WorkerMessage, { type: 'final' }>[] = []): RowResult {
+  const first = all[0]!;
+  const steps = all.flatMap((r) => r.stepsMs.map((ms, i) => ({ ms, round: r.stepRounds[i]! })));
+  steps.sort((a, b) => a.round - b.round);
+  const peak = (pick: (f: Extract<WorkerMessage, { type: 'final' }>) => number | undefined): number | undefined => {
+    const values = finals.map(pick).filter((v): v is number => v !== undefined);
+    return values.length > 0 ? Math.max(...values) : undefined;
+  };
+  const rss = peak((f) => f.rssPeakBytes);
+  const tfjs = peak((f) => f.tfjsPeakBytes);
+  const device = peak((f) => f.devicePeakBytes);
+  const loss = [...all].reverse().find((r) => r.loss !== undefined)?.loss;
+  const stepNote = status === 'ok' && reason ? `${steps.length} of ${plan.steps} steps: ${reason}` : reason;
   return {
-    target: row.target,
-    kind: isPeer(row.target) ? 'peer' : 'strategy',
+    target: first.target,
+    kind: isPeer(first.target) ? 'peer' : 'strategy',
     model: plan.model.name,
     status,
-    ...(reason ? { reason } : {}),
-    ...(row.device ? { device: row.device } : {}),
-    ...(row.setupMs !== undefined ? { setupMs: row.setupMs } : {}),
-    ...(row.firstStepMs !== undefined ? { firstStepMs: row.firstStepMs } : {}),
-    ...(row.warmupMs ? { warmupMs: row.warmupMs } : {}),
-    stepsMs: row.stepsMs,
-    stepRounds: row.stepRounds,
-    ...(row.loss !== undefined ? { finalLoss: row.loss } : {}),
-    ...(final ? { rssPeakBytes: final.rssPeakBytes } : {}),
-    ...(final?.tfjsPeakBytes !== undefined ? { tfjsPeakBytes: final.tfjsPeakBytes } : {}),
-    ...(final?.devicePeakBytes !== undefined ? { devicePeakBytes: final.devicePeakBytes } : {}),
+    ...(stepNote ? { reason: stepNote } : {}),
+    ...(first.device ? { device: first.device } : {}),
+    ...(first.setupMs !== undefined ? { setupMs: first.setupMs } : {}),
+    ...(first.firstStepMs !== undefined ? { firstStepMs: first.firstStepMs } : {}),
+    ...(first.warmupMs ? { warmupMs: first.warmupMs } : {}),
+    stepsMs: steps.map((s) => s.ms),
+    stepRounds: steps.map((s) => s.round),
+    ...(all.length > 1 ? { processes: all.length } : {}),
+    ...(loss !== undefined ? { finalLoss: loss } : {}),
+    ...(rss !== undefined ? { rssPeakBytes: rss } : {}),
+    ...(tfjs !== undefined ? { tfjsPeakBytes: tfjs } : {}),
+    ...(device !== undefined ? { devicePeakBytes: device } : {}),
   };
 }
 

@@ -20,6 +20,8 @@ export interface WorkerConfig {
   readonly learningRate: number;
   /** Per-strategy options for `createStrataContainer` (e.g. the XLA server's address). */
   readonly strategyOptions?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+  /** For 'tpu' without an address: the Python that runs this worker's own local XLA server. */
+  readonly xlaServerPython?: string;
   /** Stop warming up early when the first step alone took longer than this. */
   readonly slowStepMs: number;
 }

@@ -11,6 +11,7 @@ import { providedBackendModules } from '../backend-modules.js';
 import { buildTfjsModel } from '../models/tfjs-model.js';
 import { splitTarget } from '../targets.js';
 import type { WorkerConfig } from './protocol.js';
+import { startLocalXlaServer, type LocalXlaServer } from '../runner/xla-server.js';
 import { WorkerIO } from './worker-io.js';
 
 /**
@@ -26,6 +27,24 @@ export async function runStrategyWorker(config: WorkerConfig): Promise<void> {
   if (engine) options[name] = { ...(options[name] ?? {}), engine };
 
   const started = performance.now();
+  // 'tpu' without an address: this process's own local XLA server (see bench.ts).
+  let server: LocalXlaServer | undefined;
+  if (name === 'tpu' && config.xlaServerPython && !options.tpu?.address) {
+    server = await startLocalXlaServer(config.xlaServerPython);
+    if (!server.ok) {
+      io.send({ type: 'unavailable', reason: server.reason, remedy: 'run bash scripts/setup.sh, or pass --tpu-address' });
+      return;
+    }
+    options.tpu = { ...(options.tpu ?? {}), address: server.address };
+  }
+  try {
+    await runWith(io, name, options, config, started);
+  } finally {
+    if (server?.ok) await server.stop();
+  }
+}
+
+async function runWith(io: WorkerIO, name: string, options: Record<string, Record<string, unknown>>, config: WorkerConfig, started: number): Promise<void> {
   const bundled = await providedBackendModules();
   const container = await createStrataContainer({ strategyOptions: options as StrategyOptionsMap, ...(bundled ? { modules: bundled.modules } : {}) });
   const registered = registeredStrategies(container);

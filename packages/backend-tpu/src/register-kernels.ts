@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { DataType, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+import { overrideGradient, reluGradViaKernel } from '@strata/core';
 import type { XlaBackend } from './lazy/xla-backend.js';
 import { LOWERINGS } from './lowerings/index.js';
 
@@ -38,6 +39,8 @@ export function registerXlaKernels(backendName: string = XLA_BACKEND_NAME): void
     };
     tf.registerKernel({ kernelName: lowering.kernelName, backendName, kernelFunc });
   }
+  // Relu's gradient as jax lowers it (see lowerings/StrataReluGrad.ts), on this backend only.
+  overrideGradient('Relu', backendName, reluGradViaKernel);
 }
 
 /** Kernel names the xla backend lowers, sorted. */

@@ -130,6 +130,20 @@ describe('TpuStrategy on a real XLA server (1 device)', { skip }, () => {
     assert.equal(strategy.stats().executions, executions);
   });
 
+  test('a small result comes back with its Execute: reading the loss needs no Fetch', async () => {
+    const w = tf.tensor2d([[1, 2], [3, 4]]);
+    const [loss, big] = await strategy.runStep(() => {
+      const y = tf.matMul(w, w);
+      return [tf.mean(y), tf.tile(y, [4, 4])];
+    });
+    const fetches = strategy.stats().fetches;
+    assert.deepEqual([...(await loss.data())], [13.5]);
+    assert.equal(strategy.stats().fetches, fetches, 'the scalar was inlined');
+    assert.equal((await big.data()).length, 64);
+    assert.equal(strategy.stats().fetches, fetches + 1, 'a 64-element result is fetched');
+    tf.dispose([w, loss, big]);
+  });
+
   test('describe() lists the server devices', () => {
     const d = strategy.describe();
     assert.equal(d.strategy, 'tpu');

@@ -8,3 +8,5 @@ export * from './preflight.js';
 export * from './tfjs-strategy.js';
 export * from './register-strategy.js';
 export * from './run-main.js';
+export * from './gradients/gradient-overrides.js';
+export * from './gradients/activation-gradient-kernels.js';

@@ -4,3 +4,6 @@
 // first, so the bundled registrations find it (see scripts/bundle-tfjs-registrations.mjs).
 import '@tensorflow/tfjs-core';
 import './tfjs-registrations.js';
+import { registerReductionGradients } from './gradients/reduction-gradients.js';
+
+registerReductionGradients();

@@ -135,16 +135,20 @@ def test_quota_refuses_execute_outputs(stub):
         stub.CloseSession(pb.CloseSessionRequest(session_id=sid), timeout=10)
 
 
-def test_module_aliasing_consumes_its_input(stub, session):
-    """A module that aliases an input to an output (tf.aliasing_output) updates it in place:
-    the input's handle is gone after the run even when the request did not donate it."""
+def test_module_aliasing_consumes_donated_inputs_and_copies_the_others(stub, session):
+    """A module that aliases an input to an output (tf.aliasing_output) writes the output into
+    the input's buffer when the request donates it: its handle is gone after the run. An input
+    the request does not donate is still the client's, so the program consumes a copy."""
     text = programs.scale_in_place((4,), 2.0)
     compile_program(stub, session, text, [spec((4,))], [spec((4,))])
-    h = upload(stub, session, np.arange(4, dtype=np.float32)).handle
-    out = execute(stub, session, text, [h])
+    kept = upload(stub, session, np.arange(4, dtype=np.float32)).handle
+    out = execute(stub, session, text, [kept])
+    np.testing.assert_array_equal(fetch(stub, session, out.outputs[0].handle), np.arange(4) * 2.0)
+    np.testing.assert_array_equal(fetch(stub, session, kept), np.arange(4))
+    out = execute(stub, session, text, [kept], donate=[kept])
     np.testing.assert_array_equal(fetch(stub, session, out.outputs[0].handle), np.arange(4) * 2.0)
     with pytest.raises(grpc.RpcError) as e:
-        fetch(stub, session, h)
+        fetch(stub, session, kept)
     assert e.value.code() == grpc.StatusCode.NOT_FOUND
 
 
@@ -201,3 +205,34 @@ def test_data_parallel_training_matches_one_device(stub):
     for a, b in zip(runs[8][1], runs[1][1]):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
     assert runs[1][0][-1] < runs[1][0][0]   # it learns
+
+
+def test_small_outputs_come_back_inline_when_asked(stub, session):
+    text = programs.add_2x3()
+    compile_program(stub, session, text, [F23, F23], [F23])
+    a = np.arange(6, dtype=np.float32).reshape(2, 3)
+    ha = upload(stub, session, a).handle
+    # 24 bytes: not inlined under a 16-byte limit, inlined under a 24-byte one; the buffer
+    # stays on the server either way.
+    small = stub.Execute(pb.ExecuteRequest(session_id=session, program_hash=sha256(text), inputs=[ha, ha], inline_max_bytes=16), timeout=30)
+    assert not small.outputs[0].inlined and small.outputs[0].data == b""
+    inline = stub.Execute(pb.ExecuteRequest(session_id=session, program_hash=sha256(text), inputs=[ha, ha], inline_max_bytes=24), timeout=30)
+    assert inline.outputs[0].inlined
+    np.testing.assert_array_equal(np.frombuffer(inline.outputs[0].data, np.float32).reshape(2, 3), a + a)
+    np.testing.assert_array_equal(fetch(stub, session, inline.outputs[0].handle), a + a)
+
+
+def test_execute_frees_the_buffers_it_is_asked_to_release(stub, session):
+    text = programs.add_2x3()
+    compile_program(stub, session, text, [F23, F23], [F23])
+    a = np.arange(6, dtype=np.float32).reshape(2, 3)
+    ha, old = upload(stub, session, a).handle, upload(stub, session, a).handle
+    stub.Execute(pb.ExecuteRequest(session_id=session, program_hash=sha256(text), inputs=[ha, ha], release=[old]), timeout=30)
+    with pytest.raises(grpc.RpcError) as e:
+        fetch(stub, session, old)
+    assert e.value.code() == grpc.StatusCode.NOT_FOUND
+    # An input of the run cannot be released by it: the request is refused and nothing is freed.
+    with pytest.raises(grpc.RpcError) as e:
+        stub.Execute(pb.ExecuteRequest(session_id=session, program_hash=sha256(text), inputs=[ha, ha], release=[ha]), timeout=30)
+    assert e.value.code() == grpc.StatusCode.INVALID_ARGUMENT and "inputs of this run" in e.value.details()
+    np.testing.assert_array_equal(fetch(stub, session, ha), a)

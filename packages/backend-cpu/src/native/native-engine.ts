@@ -3,11 +3,16 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { StrataError } from '@strata/core';
+import { NATIVE_BACKEND_NAME } from './kernels/native-backend.js';
+import { registerNativeKernels } from './kernels/register-all-kernels.js';
 import { engineDir, nativeHome, type NativeVariant } from './native-home.js';
 import { readManifest, type NativeManifest } from './native-manifest.js';
 
 /** The tfjs backend name the native engine registers (tfjs-node's kernels are registered under it). */
-export const NATIVE_BACKEND = 'tensorflow';
+export const NATIVE_BACKEND = NATIVE_BACKEND_NAME;
+
+/** Set to 'off' to load the native engine with tfjs-node's kernels only (see kernels/). */
+export const NATIVE_KERNELS_ENV = 'STRATA_NATIVE_KERNELS';
 
 /** A native TensorFlow engine, loaded and registered as the tfjs backend 'tensorflow'. */
 export interface NativeEngine {
@@ -124,6 +129,10 @@ export async function loadNativeEngine(variant: NativeVariant = 'cpu', home: str
     NodeJSKernelBackend: new (binding: unknown, packageName: string) => tf.KernelBackend;
   };
   require('./dist/register_all_kernels.js');
+  // Strata's faster kernels and gradients on top of tfjs-node's (kernels/); measured and tested
+  // on the CPU engine only, so the CUDA engine keeps tfjs-node's. STRATA_NATIVE_KERNELS=off
+  // keeps tfjs-node's alone, to compare or to rule them out.
+  if (variant === 'cpu' && process.env[NATIVE_KERNELS_ENV] !== 'off') registerNativeKernels();
   // Priority 0: loading the engine must not change tfjs's default backend; strategies set it.
   tf.registerBackend(NATIVE_BACKEND, () => new NodeJSKernelBackend(binding, variant === 'cuda' ? '@tensorflow/tfjs-node-gpu' : '@tensorflow/tfjs-node'), 0);
   const tfVersion = String((binding as { TF_Version?: unknown }).TF_Version ?? manifest.tensorflow.version);

@@ -1,7 +1,8 @@
 import type * as grpc from '@grpc/grpc-js';
 import type { BackendValues, DataType } from '@tensorflow/tfjs-core';
 import type { Placement } from '../lazy/graph-types.js';
-import type { ProgramExecutor, TensorSpecLike } from '../lazy/program-executor.js';
+import type { ExecuteResult, ProgramExecutor, TensorSpecLike } from '../lazy/program-executor.js';
+import { sizeOf } from '../hlo/hlo-types.js';
 import type { XlaClient } from './xla-client.js';
 
 const CHUNK = 1 << 20;
@@ -12,9 +13,18 @@ const PING_MS = 10_000;
 const WIRE_DTYPE: Record<string, string> = { float32: 'F32', int32: 'I32', bool: 'BOOL' };
 const WIRE_PLACEMENT: Record<Placement, string> = { replicated: 'REPLICATED', split: 'SPLIT_DIM0' };
 
+const DTYPE_OF_WIRE: Record<string, DataType> = { F32: 'float32', I32: 'int32', BOOL: 'bool' };
+
 interface BufferInfo {
   readonly handle: string;
   readonly nbytes: number;
+}
+
+/** An Execute result: its value travels in the reply when the server inlined it. */
+interface InlinedBufferInfo extends BufferInfo {
+  readonly spec: { readonly dtype: string; readonly shape: readonly (number | string)[] };
+  readonly inlined: boolean;
+  readonly data: Buffer;
 }
 
 /** What a session holds on the server. */
@@ -128,15 +138,20 @@ export class XlaSession implements ProgramExecutor {
   /** Milliseconds the server reported running programs (its execute_ms), summed. */
   serverExecuteMs = 0;
 
-  async execute(hash: string, inputs: readonly string[]): Promise<string[]> {
-    const reply = await this.client.unary<{ outputs: BufferInfo[]; execute_ms: number }>('Execute', {
+  async execute(hash: string, inputs: readonly string[], inlineMaxBytes = 0, donate: readonly string[] = [], release: readonly string[] = []): Promise<ExecuteResult> {
+    const reply = await this.client.unary<{ outputs: InlinedBufferInfo[]; execute_ms: number }>('Execute', {
       session_id: this.id,
       program_hash: hash,
       inputs,
-      donate: [],
+      donate,
+      inline_max_bytes: inlineMaxBytes,
+      release,
     });
     this.serverExecuteMs += reply.execute_ms;
-    return reply.outputs.map((o) => o.handle);
+    return {
+      handles: reply.outputs.map((o) => o.handle),
+      values: reply.outputs.map((o) => (o.inlined ? fromBytes(o.data, DTYPE_OF_WIRE[o.spec.dtype], sizeOf(o.spec.shape.map(Number))) : undefined)),
+    };
   }
 
   fetch(handle: string, dtype: DataType, size: number): Promise<BackendValues> {

@@ -47,3 +47,42 @@ test('sharding: replicated parameters, batch split along dim 0', () => {
   assert.equal(shardingOf('split', 4, 8), '{devices=[8,1,1,1]<=[8]}');
   assert.equal(shardingOf('split', 4, 1), '{replicated}');
 });
+
+test('equal host temporaries of a step share one argument; live tensors keep theirs', async () => {
+  const backend = recordingBackend();
+  await tf.setBackend('xla');
+  const w = tf.tensor1d([1, 2, 3]);
+  const live = tf.scalar(0.5); // made before the step and kept: its own argument
+  const out = tf.tidy(() => {
+    // Three temporaries, two of them equal (tfjs's optimizers make their scalars per variable).
+    const a = tf.mul(w, tf.scalar(0.5));
+    const b = tf.mul(a, tf.scalar(0.5));
+    return tf.add(tf.mul(b, tf.scalar(0.25)), live);
+  });
+  const program = backend.lowerPending()!;
+  assert.equal(program.params.length, 4, 'w, one 0.5 temporary, 0.25, and the live 0.5');
+  tf.dispose([w, live, out]);
+});
+
+test('a cut seen before reuses its text; an absent optional input is part of the structure', async () => {
+  const backend = recordingBackend();
+  await tf.setBackend('xla');
+  const lower = (withScale: boolean) => {
+    const out = tf.tidy(() => {
+      const x = tf.tensor4d([2, 100, 4, 400], [2, 1, 1, 2]);
+      const [mean, variance, third] = [tf.tensor1d([1, 2]), tf.tensor1d([2, 3]), tf.tensor1d([3, 4])];
+      // Offset without scale, or scale without offset: the same inputs, in other slots.
+      return withScale ? tf.batchNorm4d(x, mean, variance, undefined, third) : tf.batchNorm4d(x, mean, variance, third);
+    });
+    const program = backend.lowerPending()!;
+    out.dispose();
+    return program;
+  };
+  const first = lower(false);
+  const hits = backend.loweringCacheHits;
+  const again = lower(false);
+  assert.equal(backend.loweringCacheHits, hits + 1);
+  assert.equal(again.hash, first.hash);
+  const other = lower(true);
+  assert.notEqual(other.hash, first.hash);
+});

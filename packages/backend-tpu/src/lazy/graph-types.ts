@@ -13,7 +13,8 @@ export type TensorSource =
    * zeros: a program argument in the first step as in all later ones).
    */
   | { readonly kind: 'fill'; readonly value: number; readonly embed: boolean }
-  | { readonly kind: 'device'; readonly handle: string }
+  /** On the server; `values` when the result also came back inline (a small result, such as the loss). */
+  | { readonly kind: 'device'; readonly handle: string; readonly values?: BackendValues }
   | { readonly kind: 'node'; readonly node: LazyNode; readonly index: number };
 
 /** One tensor the backend knows: a tfjs data id, or a value kept alive by pending nodes. */

@@ -7,9 +7,21 @@ export interface ProgramExecutor {
   upload(values: BackendValues, shape: readonly number[], dtype: DataType, placement: Placement): Promise<string>;
   /** Compiles unless the hash is cached; resolves true when a compilation happened. */
   compile(hash: string, text: string, params: readonly TensorSpecLike[], results: readonly TensorSpecLike[]): Promise<boolean>;
-  execute(hash: string, inputs: readonly string[]): Promise<string[]>;
+  /**
+   * Runs a compiled program. Replicated results of at most `inlineMaxBytes` bytes also come
+   * back as values (the loss a loop logs), so that reading them needs no Fetch. `donate`:
+   * input handles the program consumes (aliased to results in the module), freed after it.
+   * `release`: other handles the client no longer needs, freed before the run.
+   */
+  execute(hash: string, inputs: readonly string[], inlineMaxBytes?: number, donate?: readonly string[], release?: readonly string[]): Promise<ExecuteResult>;
   fetch(handle: string, dtype: DataType, size: number): Promise<BackendValues>;
   release(handles: readonly string[]): Promise<void>;
+}
+
+/** New buffer handles in result order, and the values of the results that came back inline. */
+export interface ExecuteResult {
+  readonly handles: readonly string[];
+  readonly values: readonly (BackendValues | undefined)[];
 }
 
 export interface TensorSpecLike {

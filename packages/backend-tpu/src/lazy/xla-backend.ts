@@ -11,9 +11,10 @@ import {
 import { StrataError, type Precision } from '@strata/core';
 import { sizeOf } from '../hlo/hlo-types.js';
 import type { KernelLowering } from '../lowerings/kernel-lowering.js';
+import { SMALL_TENSOR, smallValueKey } from './argument-key.js';
 import { GraphLowerer, type LoweredProgram } from './graph-lowerer.js';
 import type { LazyNode, Placement, TensorRecord, TensorSource } from './graph-types.js';
-import type { ProgramExecutor } from './program-executor.js';
+import type { ExecuteResult, ProgramExecutor } from './program-executor.js';
 
 /** Counters the tests and benchmarks read: compilations must stop after the first steps. */
 export interface XlaBackendStats {
@@ -21,6 +22,8 @@ export interface XlaBackendStats {
   compilations: number;
   /** Programs run. */
   executions: number;
+  /** Values fetched from the server (small results come back with Execute instead). */
+  fetches: number;
   /** Host tensors uploaded (small constants are uploaded once and reused). */
   uploads: number;
   /** Distinct program hashes seen by this backend. */
@@ -37,8 +40,11 @@ export interface XlaBackendStats {
   executeMs: number;
 }
 
-/** Small host tensors (scalars, short vectors) are uploaded once per distinct value. */
-const SMALL_TENSOR = 16;
+/**
+ * Results up to this many bytes (4 floats) come back in the Execute reply: a step's loss and scalar metrics
+ * are then read without a Fetch round trip (about 4 ms a step on a local server).
+ */
+const INLINE_MAX_BYTES = 16;
 const SMALL_CACHE_LIMIT = 512;
 
 /**
@@ -57,6 +63,7 @@ export class XlaBackend extends KernelBackend {
   readonly stats: XlaBackendStats = {
     compilations: 0,
     executions: 0,
+    fetches: 0,
     uploads: 0,
     programs: 0,
     compileMs: 0,
@@ -74,9 +81,14 @@ export class XlaBackend extends KernelBackend {
   private readonly smallCache = new Map<string, string>();
   private readonly seenHashes = new Set<string>();
   private pendingRelease: string[] = [];
+  /** Handles XLA consumed (donated to a run): already freed on the server. */
+  private readonly consumed = new Set<string>();
   private releasing: Promise<void> = Promise.resolve();
   private readonly inflightUploads = new Map<TensorRecord, Promise<string>>();
   private releaseScheduled = false;
+  private graphLowerer: GraphLowerer | null = null;
+  /** The first record id made since the last cut: that cut's successor's temporaries start here. */
+  private stepStart = 0;
   /** Kernel names seen while `recordKernels` is set (preflight). */
   private kernelLog: Set<string> | null = null;
 
@@ -108,6 +120,7 @@ export class XlaBackend extends KernelBackend {
     this.seenHashes.clear();
     this.smallCache.clear();
     this.handleUsers.clear();
+    this.consumed.clear();
   }
 
   // ---- TensorStorage -------------------------------------------------------------------
@@ -268,7 +281,28 @@ export class XlaBackend extends KernelBackend {
   lowerPending(extra: readonly TensorRecord[] = []): LoweredProgram | null {
     const targets = [...new Set([...this.pendingTensors(), ...extra])].sort((a, b) => a.id - b.id);
     if (targets.length === 0) return null;
-    return new GraphLowerer(this.precision, this.numDevices).lower(targets);
+    return this.lowerer().lower(targets, this.stepStart);
+  }
+
+  /**
+   * Whether an argument's server buffer is dead once the program ran: tfjs disposed the
+   * tensor (pending nodes keep it) and no other tensor or cache holds the buffer.
+   */
+  private isDead(r: TensorRecord): boolean {
+    return r.refCount === 0 && r.source.kind === 'device' && this.handleUsers.get(r.source.handle) === 1;
+  }
+
+  /** The lowerer for the current precision and device count; it keeps what it lowered. */
+  private lowerer(): GraphLowerer {
+    const current = this.graphLowerer;
+    if (current !== null && current.precision === this.precision && current.numDevices === this.numDevices) return current;
+    this.graphLowerer = new GraphLowerer(this.precision, this.numDevices);
+    return this.graphLowerer;
+  }
+
+  /** Cuts whose StableHLO text was reused rather than emitted again. */
+  get loweringCacheHits(): number {
+    return this.graphLowerer?.hits ?? 0;
   }
 
   /** The record of a data id (tests and the strategy read shapes and placements). */
@@ -282,12 +316,15 @@ export class XlaBackend extends KernelBackend {
    */
   flushAll(extra: readonly TensorRecord[] = []): Promise<void> {
     return this.serialize(async () => {
+      // Records made from here on belong to the next cut (its temporaries).
+      const stepStart = this.stepStart;
+      this.stepStart = this.nextRecordId;
       const targets = [...new Set([...this.pendingTensors(), ...extra.filter((r) => r.source.kind === 'node')])].sort(
         (a, b) => a.id - b.id,
       );
       if (targets.length === 0) return;
       const t0 = performance.now();
-      const program = new GraphLowerer(this.precision, this.numDevices).lower(targets);
+      const program = this.lowerer().lower(targets, stepStart);
       this.stats.lowerMs += performance.now() - t0;
       await this.run(program);
     });
@@ -312,12 +349,33 @@ export class XlaBackend extends KernelBackend {
     const t1 = performance.now();
     const handles = await uploads;
     const t2 = performance.now();
-    const outs = await executor.execute(program.hash, handles);
+    // Aliased arguments whose buffers nothing needs after this run go to XLA; the server
+    // copies the others before the program consumes them.
+    const donate = program.aliased.filter((i) => this.isDead(program.params[i])).map((i) => handles[i]);
+    // Buffers released since the last flush travel with this run rather than in a call of their own.
+    const release = this.pendingRelease;
+    this.pendingRelease = [];
+    let outs: ExecuteResult;
+    try {
+      outs = await executor.execute(program.hash, handles, INLINE_MAX_BYTES, donate, release);
+    } catch (error) {
+      this.pendingRelease.push(...release);
+      if (donate.length === 0) throw error;
+      for (const h of donate) this.consumed.add(h);
+      throw new StrataError('device-error', `A program failed after XLA took over ${donate.length} of its argument buffers (old weights and optimizer state): ${(error as Error).message}`, {
+        value: program.hash.slice(0, 12),
+        fix: 'the model state on the server is gone with them: restore from the last checkpoint (Trainer ckptPath) and fix the cause above.',
+      });
+    }
     this.stats.uploadMs += t2 - t1;
     this.stats.executeMs += performance.now() - t2;
     this.stats.executions++;
-    program.results.forEach((r, i) => this.setSource(r, { kind: 'device', handle: outs[i] }));
-    this.flushReleases();
+    // The server freed the donated buffers with the run: their records let go without a Release.
+    for (const h of donate) this.consumed.add(h);
+    program.results.forEach((r, i) => {
+      const values = outs.values[i];
+      this.setSource(r, values === undefined ? { kind: 'device', handle: outs.handles[i] } : { kind: 'device', handle: outs.handles[i], values });
+    });
   }
 
   /**
@@ -353,7 +411,7 @@ export class XlaBackend extends KernelBackend {
     const size = sizeOf(r.shape);
     let key: string | undefined;
     if (size <= SMALL_TENSOR && r.placement === 'replicated') {
-      key = `${r.dtype}:${r.shape.join(',')}:${Array.from(values as ArrayLike<number>).join(',')}`;
+      key = smallValueKey(values, r.shape, r.dtype);
       const cached = this.smallCache.get(key);
       if (cached !== undefined) {
         this.setSource(r, { kind: 'device', handle: cached });
@@ -389,6 +447,8 @@ export class XlaBackend extends KernelBackend {
       case 'fill':
         return filled(s.value, r.shape, r.dtype);
       case 'device':
+        if (s.values !== undefined) return s.values;
+        this.stats.fetches++;
         return this.requireExecutor().fetch(s.handle, r.dtype, sizeOf(r.shape));
       case 'node':
         throw new Error(`internal: tensor ${r.id} is still pending after a flush`);
@@ -458,6 +518,7 @@ export class XlaBackend extends KernelBackend {
       return;
     }
     this.handleUsers.delete(handle);
+    if (this.consumed.delete(handle)) return;
     this.pendingRelease.push(handle);
     if (!this.releaseScheduled) {
       this.releaseScheduled = true;

@@ -1,4 +1,4 @@
-import { poolInfo, windowOf } from './pool.js';
+import { nanAsNegInf, poolInfo, windowOf } from './pool.js';
 import type { KernelLowering } from './kernel-lowering.js';
 
 /** MaxPool: reduce_window max, padding from tfjs's pool info (padded cells never win). */
@@ -10,8 +10,6 @@ export const lowering: KernelLowering = {
     const info = poolInfo(x!.type.shape, attrs);
     const { window, strides, padding } = windowOf(info);
     // NaNs never win, as in tfjs's comparison loop.
-    const shape = x!.type.shape;
-    const xs = b.select(b.compare(x!, x!, 'NE'), b.splat(-Infinity, shape, x!.type.elem), x!);
-    return [b.reduceWindow(xs, b.constant(-Infinity, x!.type.elem), 'maximum', window, strides, padding, info.outShape)];
+    return [b.reduceWindow(nanAsNegInf(b, x!), b.constant(-Infinity, x!.type.elem), 'maximum', window, strides, padding, info.outShape)];
   },
 };

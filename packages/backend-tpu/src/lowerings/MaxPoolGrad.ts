@@ -1,6 +1,6 @@
 import { i64s, pads } from '../hlo/hlo-builder.js';
 import { typeText } from '../hlo/hlo-types.js';
-import { poolInfo, windowOf } from './pool.js';
+import { nanAsNegInf, poolInfo, windowOf } from './pool.js';
 import type { KernelLowering } from './kernel-lowering.js';
 
 /** MaxPoolGrad: select_and_scatter routes each dy to its window's maximum (as jax's max-pool vjp). */
@@ -24,6 +24,7 @@ export const lowering: KernelLowering = {
     const scatter = b.combinerRegion('add', elem);
     const init = b.constant(0, elem);
     const props = `padding = ${pads(padding)}, window_dimensions = ${i64s(window)}, window_strides = ${i64s(strides)}`;
-    return [b.op('stablehlo.select_and_scatter', [x!, dy!, init], x!.type, props, `${select}, ${scatter}`)];
+    // The window's maximum as MaxPool found it (NaNs skipped), from the same cleaned input.
+    return [b.op('stablehlo.select_and_scatter', [nanAsNegInf(b, x!), dy!, init], x!.type, props, `${select}, ${scatter}`)];
   },
 };

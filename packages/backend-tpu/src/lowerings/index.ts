@@ -52,6 +52,7 @@ import { lowering as LogicalOr_ } from './LogicalOr.js';
 import { lowering as Max_ } from './Max.js';
 import { lowering as MaxPool_ } from './MaxPool.js';
 import { lowering as MaxPoolGrad_ } from './MaxPoolGrad.js';
+import { lowering as StrataReluGrad_ } from './StrataReluGrad.js';
 import { lowering as Maximum_ } from './Maximum.js';
 import { lowering as Mean_ } from './Mean.js';
 import { lowering as Min_ } from './Min.js';
@@ -197,6 +198,7 @@ export const LOWERINGS: ReadonlyMap<string, KernelLowering> = new Map(
     Unpack_,
     ZerosLike_,
     FusedMatMul_,
+    StrataReluGrad_,
   ].map((l) => [l.kernelName, l]),
 );
 

@@ -55,3 +55,12 @@ export function windowSumTranspose(b: HloBuilder, g: Value, info: backend_util.C
   const ones = window.map(() => 1);
   return b.reduceWindow(padded, b.constant(0, elem), 'add', window, ones, ones.map(() => [0, 0] as [number, number]), info.inShape);
 }
+
+/**
+ * x with NaN replaced by -inf: tfjs's max pooling skips NaNs (its comparison loop never picks
+ * one). MaxPool and MaxPoolGrad both read this same expression of the same input, so XLA
+ * computes it once and keeps one copy of the activation, not the activation and a cleaned one.
+ */
+export function nanAsNegInf(b: HloBuilder, x: Value): Value {
+  return b.select(b.compare(x, x, 'NE'), b.splat(-Infinity, x.type.shape, x.type.elem), x);
+}

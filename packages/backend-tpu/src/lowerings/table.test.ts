@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
+import * as core from '@strata/core';
 import { LOWERINGS } from './index.js';
 
 // The kernels one Adam step of an EfficientNet-style block calls (DESIGN.md, "Two more facts").
@@ -18,8 +19,8 @@ test('every kernel of an EfficientNet-style Adam step, the optimizers and Effici
   assert.deepEqual(missing, []);
 });
 
-test('every table entry is named after a real tfjs kernel', () => {
-  const known = new Set(Object.values(tf).filter((v): v is string => typeof v === 'string'));
+test('every table entry is named after a real tfjs kernel, or a Strata kernel @strata/core names', () => {
+  const known = new Set([...Object.values(tf), ...Object.values(core)].filter((v): v is string => typeof v === 'string'));
   for (const [name, lowering] of LOWERINGS) {
     assert.equal(lowering.kernelName, name);
     assert.ok(known.has(name), `${name} is not a tfjs kernel name`);

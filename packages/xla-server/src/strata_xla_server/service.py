@@ -22,7 +22,7 @@ from .errors import ServiceError, invalid, not_found
 from .pjrt import ModuleError, Runtime, Signature, parse_module, xla_status_name
 from .programs import Program, ProgramCache
 from .sessions import Session, Sessions
-from .specs import Spec, check_placement, spec_from_proto
+from .specs import SPLIT_DIM0, Spec, check_placement, spec_from_proto
 from .protocol import pb
 
 log = logging.getLogger("strata_xla_server")
@@ -38,6 +38,11 @@ def _xla_error(error: Exception, what: str) -> ServiceError:
     if code is None or code == grpc.StatusCode.OK:
         code = grpc.StatusCode.INTERNAL
     return ServiceError(code, f"{what}: {error}")
+
+
+def _wire_bytes(host: np.ndarray, spec: Spec) -> bytes:
+    """A host array as the protocol's little-endian element bytes."""
+    return np.ascontiguousarray(host, dtype=spec.dtype.numpy).tobytes()
 
 
 class XlaService:
@@ -166,25 +171,42 @@ class XlaService:
         stray = donate - set(request.inputs)
         if stray:
             raise invalid(f"donate names handle(s) {sorted(stray)} that are not inputs of this run; donate only inputs")
+        if request.release:
+            inputs = set(request.release) & set(request.inputs)
+            if inputs:
+                raise invalid(f"release names handle(s) {sorted(inputs)} that are inputs of this run; release them after it, or donate them")
+            session.release(request.release)
         out_bytes = sum(s.device_bytes(program.num_devices) for s in program.out_specs)
         credit = sum(b.device_bytes for b in {b.handle: b for b in buffers if b.handle in donate}.values())
         session.reserve(out_bytes, f"the outputs of program {program.hash[:12]}", credit)
         added = False
         try:
+            inline = frozenset(
+                i for i, spec in enumerate(program.out_specs)
+                if 0 < spec.nbytes <= request.inline_max_bytes and spec.placement != SPLIT_DIM0
+            )
+            # The module consumes its aliased arguments; those the client did not donate it
+            # still holds, so the program gets copies of them.
+            keep = frozenset(i for i in program.compiled.aliased if request.inputs[i] not in donate)
             start = time.perf_counter()
             try:
-                outputs = await self._blocking(context, self.runtime.execute, program.compiled, [b.array for b in buffers])
+                outputs, hosts = await self._blocking(
+                    context, self.runtime.execute, program.compiled, [b.array for b in buffers], inline, keep)
             except ServiceError:
                 raise
             except Exception as e:
                 raise _xla_error(e, f"running program {program.hash[:12]} failed") from None
             ms = (time.perf_counter() - start) * 1e3
             infos = []
-            for spec, array in zip(program.out_specs, outputs):
+            for i, (spec, array) in enumerate(zip(program.out_specs, outputs)):
                 nbytes = spec.device_bytes(program.num_devices)
                 buffer = session.add(spec, array, nbytes)
                 out_bytes -= nbytes
-                infos.append(pb.BufferInfo(handle=buffer.handle, spec=spec.to_proto(), nbytes=spec.nbytes))
+                info = pb.BufferInfo(handle=buffer.handle, spec=spec.to_proto(), nbytes=spec.nbytes)
+                if i in hosts:
+                    info.inlined = True
+                    info.data = _wire_bytes(hosts[i], spec)
+                infos.append(info)
             added = True
         finally:
             if not added:
@@ -248,7 +270,7 @@ class XlaService:
         session = self.sessions.get(request.session_id)
         buffer = session.get(request.handle, "fetch")
         host = await self._blocking(context, self.runtime.to_host, buffer.array)
-        raw = np.ascontiguousarray(host, dtype=buffer.spec.dtype.numpy).tobytes()
+        raw = _wire_bytes(host, buffer.spec)
         yield pb.FetchChunk(spec=buffer.spec.to_proto(), data=raw[:FETCH_CHUNK_BYTES])
         for offset in range(FETCH_CHUNK_BYTES, len(raw), FETCH_CHUNK_BYTES):
             yield pb.FetchChunk(data=raw[offset:offset + FETCH_CHUNK_BYTES])

@@ -156,16 +156,20 @@ class CompileReply(_message.Message):
     def __init__(self, program_hash: _Optional[str] = ..., cached: _Optional[bool] = ..., compile_ms: _Optional[float] = ...) -> None: ...
 
 class ExecuteRequest(_message.Message):
-    __slots__ = ("session_id", "program_hash", "inputs", "donate")
+    __slots__ = ("session_id", "program_hash", "inputs", "donate", "inline_max_bytes", "release")
     SESSION_ID_FIELD_NUMBER: _ClassVar[int]
     PROGRAM_HASH_FIELD_NUMBER: _ClassVar[int]
     INPUTS_FIELD_NUMBER: _ClassVar[int]
     DONATE_FIELD_NUMBER: _ClassVar[int]
+    INLINE_MAX_BYTES_FIELD_NUMBER: _ClassVar[int]
+    RELEASE_FIELD_NUMBER: _ClassVar[int]
     session_id: str
     program_hash: str
     inputs: _containers.RepeatedScalarFieldContainer[str]
     donate: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, session_id: _Optional[str] = ..., program_hash: _Optional[str] = ..., inputs: _Optional[_Iterable[str]] = ..., donate: _Optional[_Iterable[str]] = ...) -> None: ...
+    inline_max_bytes: int
+    release: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, session_id: _Optional[str] = ..., program_hash: _Optional[str] = ..., inputs: _Optional[_Iterable[str]] = ..., donate: _Optional[_Iterable[str]] = ..., inline_max_bytes: _Optional[int] = ..., release: _Optional[_Iterable[str]] = ...) -> None: ...
 
 class ExecuteReply(_message.Message):
     __slots__ = ("outputs", "execute_ms")
@@ -186,14 +190,18 @@ class UploadChunk(_message.Message):
     def __init__(self, session_id: _Optional[str] = ..., spec: _Optional[_Union[TensorSpec, _Mapping]] = ..., data: _Optional[bytes] = ...) -> None: ...
 
 class BufferInfo(_message.Message):
-    __slots__ = ("handle", "spec", "nbytes")
+    __slots__ = ("handle", "spec", "nbytes", "inlined", "data")
     HANDLE_FIELD_NUMBER: _ClassVar[int]
     SPEC_FIELD_NUMBER: _ClassVar[int]
     NBYTES_FIELD_NUMBER: _ClassVar[int]
+    INLINED_FIELD_NUMBER: _ClassVar[int]
+    DATA_FIELD_NUMBER: _ClassVar[int]
     handle: str
     spec: TensorSpec
     nbytes: int
-    def __init__(self, handle: _Optional[str] = ..., spec: _Optional[_Union[TensorSpec, _Mapping]] = ..., nbytes: _Optional[int] = ...) -> None: ...
+    inlined: bool
+    data: bytes
+    def __init__(self, handle: _Optional[str] = ..., spec: _Optional[_Union[TensorSpec, _Mapping]] = ..., nbytes: _Optional[int] = ..., inlined: _Optional[bool] = ..., data: _Optional[bytes] = ...) -> None: ...
 
 class FetchRequest(_message.Message):
     __slots__ = ("session_id", "handle")
