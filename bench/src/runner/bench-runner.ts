@@ -59,19 +59,56 @@ interface Live {
 
 const SETUP_TIMEOUT_MS = 300_000;
 
+type FinalMessage = Extract<WorkerMessage, { type: 'final' }>;
+
 /**
- * Measures every target on one model. Each target runs in its own process, started one at a
- * time (so first-step times are not disturbed by another's start-up), then all are measured in
- * rounds of `chunk` steps, the order rotating each round, and finally asked for their memory
- * peaks. A target that fails, times out or is unavailable becomes a row saying why.
+ * Measures every target on one model, in `processes` waves. In each wave every target still
+ * standing runs in one fresh process, started one at a time (so first-step times are not
+ * disturbed by another's start-up); then all are measured in rounds of `chunk` steps, the order
+ * rotating each round; then they are asked for their memory peaks and end, before the next
+ * wave starts (one process per target at a time: EfficientNet's rows take 1 to 2 GB each). A
+ * target's steps are pooled over its waves. A target that fails, times out or is unavailable
+ * becomes a row saying why.
  */
 export async function runModel(plan: RunPlan): Promise<RowResult[]> {
   mkdirSync(plan.logDir, { recursive: true });
   const rows = new Map<string, RowResult>();
+  const finished = new Map<string, Live[]>();
+  const finals = new Map<string, FinalMessage[]>();
+  const spent = new Map<string, number>();
+  let round = 0;
+  for (let replica = 0; replica < plan.processes; replica++) {
+    const live = await startWave(plan, replica, rows, finished);
+    round = await measureWave(plan, live, replica, round, rows, finished, spent);
+    for (const row of live) {
+      if (rows.has(row.target)) continue;
+      row.worker.send({ cmd: 'finish' });
+      try {
+        const final = await expect(row.worker, 60_000, ['final']);
+        if (final.type === 'final') finals.set(row.target, [...(finals.get(row.target) ?? []), final]);
+      } catch {
+        // Memory peaks are lost, the timings are not.
+      }
+      await row.worker.close(10_000);
+      finished.set(row.target, [...(finished.get(row.target) ?? []), row]);
+    }
+  }
+  for (const target of plan.targets) {
+    const all = finished.get(target);
+    if (rows.has(target) || all === undefined) continue;
+    const result = finish(all, plan, 'ok', all.find((r) => r.note)?.note, finals.get(target));
+    rows.set(target, result);
+    plan.log(`${plan.model.name} / ${target}: median ${Math.round(stepStats(result.stepsMs)?.medianMs ?? 0)} ms over ${result.stepsMs.length} steps`);
+  }
+  return plan.targets.map((t) => rows.get(t)!).filter(Boolean);
+}
+
+/** Starts one process for every target that has no final row yet; returns those that are warm. */
+async function startWave(plan: RunPlan, replica: number, rows: Map<string, RowResult>, finished: ReadonlyMap<string, Live[]>): Promise<Live[]> {
   const live: Live[] = [];
   const stepTimeout = plan.stepTimeoutSeconds * 1000;
-
   for (const target of plan.targets) {
+    if (rows.has(target)) continue;
     const kind = isPeer(target) ? 'peer' : 'strategy';
     if (kind === 'peer' && !plan.python.ok) {
       rows.set(target, { target, kind, model: plan.model.name, status: 'skipped', reason: plan.python.reason, stepsMs: [] });
@@ -88,64 +125,78 @@ export async function runModel(plan: RunPlan): Promise<RowResult[]> {
       ...(plan.xlaServerPython ? { xlaServerPython: plan.xlaServerPython } : {}),
       slowStepMs: (plan.maxSecondsPerTarget * 1000) / 4,
     };
-    const started: Live[] = [];
-    for (let replica = 0; replica < plan.processes && !rows.has(target); replica++) {
-      const suffix = replica === 0 ? '' : `-${replica + 1}`;
-      const logPath = join(plan.logDir, `${plan.model.name}-${target.replace(/[^a-z0-9-]/gi, '_')}${suffix}.log`);
-      const worker =
-        kind === 'peer' && plan.python.ok
-          ? new WorkerProcess(plan.python.command, [plan.python.script], config, logPath)
-          : new WorkerProcess(plan.nodeWorker.command, plan.nodeWorker.args, config, logPath);
-      plan.log(`${plan.model.name} / ${target}${plan.processes > 1 ? ` (process ${replica + 1} of ${plan.processes})` : ''}: starting`);
-      const row: Live = { target, replica, worker, stepsMs: [], stepRounds: [], done: false };
-      try {
-        const ready = await expect(worker, SETUP_TIMEOUT_MS, ['ready', 'unavailable']);
-        if (ready.type === 'unavailable') {
-          rows.set(target, finish([row], plan, 'unavailable', [ready.reason, ready.remedy].filter(Boolean).join(' Remedy: ')));
-          worker.kill();
-          break;
-        }
-        if (ready.type === 'ready') {
-          row.device = ready.device;
-          row.setupMs = ready.setupMs;
-        }
-        const warm = await expect(worker, stepTimeout * Math.max(1, plan.warmup), ['warm']);
-        if (warm.type === 'warm') {
-          row.firstStepMs = warm.firstStepMs;
-          row.warmupMs = warm.warmupMs;
-        }
-        plan.log(`${plan.model.name} / ${target}: ${row.device?.engine ?? ''}, first step ${Math.round(row.firstStepMs ?? 0)} ms`);
-        started.push(row);
-        // A row whose first step alone is over its whole budget would only time out or starve the
-        // others: its first step is its number.
-        if ((row.firstStepMs ?? 0) > plan.maxSecondsPerTarget * 1000) {
-          const seconds = Math.round((row.firstStepMs ?? 0) / 1000);
-          rows.set(target, finish(started, plan, 'timed-out', `the first step took ${seconds} s, over the ${plan.maxSecondsPerTarget} s budget per row (--max-seconds); not measured further`));
-        }
-      } catch (error) {
-        rows.set(target, failure([...started, row], plan, error));
+    const suffix = replica === 0 ? '' : `-${replica + 1}`;
+    const logPath = join(plan.logDir, `${plan.model.name}-${target.replace(/[^a-z0-9-]/gi, '_')}${suffix}.log`);
+    const worker =
+      kind === 'peer' && plan.python.ok
+        ? new WorkerProcess(plan.python.command, [plan.python.script], config, logPath)
+        : new WorkerProcess(plan.nodeWorker.command, plan.nodeWorker.args, config, logPath);
+    plan.log(`${plan.model.name} / ${target}${plan.processes > 1 ? ` (process ${replica + 1} of ${plan.processes})` : ''}: starting`);
+    const row: Live = { target, replica, worker, stepsMs: [], stepRounds: [], done: false };
+    const earlier = finished.get(target) ?? [];
+    try {
+      const ready = await expect(worker, SETUP_TIMEOUT_MS, ['ready', 'unavailable']);
+      if (ready.type === 'unavailable') {
+        rows.set(target, finish([...earlier, row], plan, 'unavailable', [ready.reason, ready.remedy].filter(Boolean).join(' Remedy: ')));
         worker.kill();
+        continue;
       }
+      if (ready.type === 'ready') {
+        row.device = ready.device;
+        row.setupMs = ready.setupMs;
+      }
+      const warm = await expect(worker, stepTimeout * Math.max(1, plan.warmup), ['warm']);
+      if (warm.type === 'warm') {
+        row.firstStepMs = warm.firstStepMs;
+        row.warmupMs = warm.warmupMs;
+      }
+      plan.log(`${plan.model.name} / ${target}: ${row.device?.engine ?? ''}, first step ${Math.round(row.firstStepMs ?? 0)} ms`);
+      // A row whose first step alone is over its whole budget would only time out or starve the
+      // others: its first step is its number.
+      if ((row.firstStepMs ?? 0) > plan.maxSecondsPerTarget * 1000) {
+        const seconds = Math.round((row.firstStepMs ?? 0) / 1000);
+        rows.set(target, finish([...earlier, row], plan, 'timed-out', `the first step took ${seconds} s, over the ${plan.maxSecondsPerTarget} s budget per row (--max-seconds); not measured further`));
+        worker.kill();
+        continue;
+      }
+      live.push(row);
+    } catch (error) {
+      rows.set(target, failure([...earlier, row], plan, error));
+      worker.kill();
     }
-    if (rows.has(target)) for (const row of started) row.worker.kill();
-    else live.push(...started);
   }
+  return live;
+}
 
-  // Rounds: each live process runs up to `chunk` steps per round, in an order that rotates. A
-  // target's steps and time budget are shared by its processes.
-  const spent = new Map<string, number>();
+/**
+ * Rounds: each live process runs up to `chunk` steps per round, in an order that rotates, until
+ * it has its share of the target's steps or of its time budget (what earlier waves left, split
+ * over this and the later waves). Returns the next round's number.
+ */
+async function measureWave(
+  plan: RunPlan,
+  live: readonly Live[],
+  replica: number,
+  firstRound: number,
+  rows: Map<string, RowResult>,
+  finished: ReadonlyMap<string, Live[]>,
+  spent: Map<string, number>,
+): Promise<number> {
+  const stepTimeout = plan.stepTimeoutSeconds * 1000;
   const perProcess = Math.ceil(plan.steps / plan.processes);
-  for (let round = 0; live.some((r) => !r.done); round++) {
+  const wavesLeft = plan.processes - replica;
+  const waveBudget = new Map(live.map((r) => [r.target, (plan.maxSecondsPerTarget * 1000 - (spent.get(r.target) ?? 0)) / wavesLeft]));
+  const waveSpent = new Map<string, number>();
+  let round = firstRound;
+  for (; live.some((r) => !r.done); round++) {
     const active = live.filter((r) => !r.done);
     const order = active.map((_, i) => active[(i + round) % active.length]!);
     for (const row of order) {
-      if (row.done) continue;
       const left = perProcess - row.stepsMs.length;
-      const used = spent.get(row.target) ?? 0;
+      const used = waveSpent.get(row.target) ?? 0;
       const estimate = row.stepsMs.length > 0 ? median(row.stepsMs) : Math.max(1, median([...(row.warmupMs ?? []), row.firstStepMs ?? 1]));
-      const budget = (plan.maxSecondsPerTarget * 1000 - used) / siblings(live, row).filter((r) => !r.done).length;
       // Always at least one measured step; then only what the time budget allows.
-      const affordable = row.stepsMs.length === 0 ? 1 : Math.floor(budget / estimate);
+      const affordable = row.stepsMs.length === 0 ? 1 : Math.floor((waveBudget.get(row.target)! - used) / estimate);
       const n = Math.min(plan.chunk, left, Math.max(0, affordable));
       if (n <= 0) {
         if (left > 0) row.note = `${plan.maxSecondsPerTarget} s budget per target`;
@@ -159,39 +210,19 @@ export async function runModel(plan: RunPlan): Promise<RowResult[]> {
           row.stepsMs.push(...message.ms);
           row.stepRounds.push(...message.ms.map(() => round));
           row.loss = message.loss;
-          spent.set(row.target, used + message.ms.reduce((a, b) => a + b, 0));
+          const ms = message.ms.reduce((a, b) => a + b, 0);
+          waveSpent.set(row.target, used + ms);
+          spent.set(row.target, (spent.get(row.target) ?? 0) + ms);
         }
         if (row.stepsMs.length >= perProcess) row.done = true;
       } catch (error) {
-        const all = siblings(live, row);
-        rows.set(row.target, failure(all, plan, error));
-        for (const r of all) {
-          r.worker.kill();
-          r.done = true;
-        }
+        rows.set(row.target, failure([...(finished.get(row.target) ?? []), row], plan, error));
+        row.worker.kill();
+        row.done = true;
       }
     }
   }
-
-  for (const target of plan.targets) {
-    const all = live.filter((r) => r.target === target);
-    if (all.length === 0 || rows.has(target)) continue;
-    const finals: Extract<WorkerMessage, { type: 'final' }>[] = [];
-    for (const row of all) {
-      row.worker.send({ cmd: 'finish' });
-      try {
-        const final = await expect(row.worker, 60_000, ['final']);
-        if (final.type === 'final') finals.push(final);
-      } catch {
-        // Memory peaks are lost, the timings are not.
-      }
-      await row.worker.close(10_000);
-    }
-    const result = finish(all, plan, 'ok', all.find((r) => r.note)?.note, finals);
-    rows.set(target, result);
-    plan.log(`${plan.model.name} / ${target}: median ${Math.round(stepStats(result.stepsMs)?.medianMs ?? 0)} ms over ${result.stepsMs.length} steps`);
-  }
-  return plan.targets.map((t) => rows.get(t)!).filter(Boolean);
+  return round;
 }
 
 /** Awaits the next message, which must be one of `types` (an 'error' message is thrown). */
@@ -200,11 +231,6 @@ async function expect(worker: WorkerProcess, timeoutMs: number, types: readonly 
   if (message.type === 'error') throw new Error(message.message);
   if (!types.includes(message.type)) throw new Error(`protocol: expected ${types.join(' or ')}, got ${message.type}`);
   return message;
-}
-
-/** The processes of `row`'s target. */
-function siblings(live: readonly Live[], row: Live): Live[] {
-  return live.filter((r) => r.target === row.target);
 }
 
 function failure(all: readonly Live[], plan: RunPlan, error: unknown): RowResult {
@@ -220,11 +246,11 @@ function failure(all: readonly Live[], plan: RunPlan, error: unknown): RowResult
  * first step from the first process (the cold one: later ones may hit a compile cache); memory
  * peaks the largest of any process.
  */
-function finish(all: readonly Live[], plan: RunPlan, status: RowStatus, reason?: string, finals: readonly Extract<WorkerMessage, { type: 'final' }>[] = []): RowResult {
+function finish(all: readonly Live[], plan: RunPlan, status: RowStatus, reason?: string, finals: readonly FinalMessage[] = []): RowResult {
   const first = all[0]!;
   const steps = all.flatMap((r) => r.stepsMs.map((ms, i) => ({ ms, round: r.stepRounds[i]! })));
   steps.sort((a, b) => a.round - b.round);
-  const peak = (pick: (f: Extract<WorkerMessage, { type: 'final' }>) => number | undefined): number | undefined => {
+  const peak = (pick: (f: FinalMessage) => number | undefined): number | undefined => {
     const values = finals.map(pick).filter((v): v is number => v !== undefined);
     return values.length > 0 ? Math.max(...values) : undefined;
   };
