@@ -80,7 +80,15 @@ export class WorkerPool {
       slot.worker.ref();
       void slot.worker.terminate();
     }
-    await Promise.all(this.slots.map((s) => s.exited));
+    // A worker terminated while it was still starting may never emit 'exit' (then neither its
+    // handle nor anything else keeps the event loop alive, and an await here would be dropped
+    // with the process). A ref'd timer bounds the wait.
+    let timer: NodeJS.Timeout | undefined;
+    const bound = new Promise<void>((done) => {
+      timer = setTimeout(done, CLOSE_WAIT_MS);
+    });
+    await Promise.race([Promise.all(this.slots.map((s) => s.exited)), bound]);
+    clearTimeout(timer);
   }
 
   private dispatch(): void {
@@ -117,13 +125,22 @@ export class WorkerPool {
       cause,
       fix: 'rerun with numWorkers: 0 to load in the main thread and see the full error; if the worker ran out of memory, lower numWorkers or prefetch.',
     });
-    slot.task = undefined;
-    task?.reject(this.failure);
+    // Every task still out fails, not only the failing worker's: the others' workers are
+    // terminated below and would never answer, and a loader awaiting one of them (the next
+    // batch in order) would wait on a promise nothing can settle.
+    for (const s of this.slots) {
+      const pending = s.task;
+      s.task = undefined;
+      pending?.reject(this.failure);
+    }
     for (const queued of this.queue.splice(0)) queued.reject(this.failure);
     this.closing = true;
     for (const s of this.slots) void s.worker.terminate();
   }
 }
+
+/** How long close() waits for the workers' exits. */
+const CLOSE_WAIT_MS = 2000;
 
 /**
  * The compiled worker entry. Running from TypeScript sources (tests under tsx), it is the
