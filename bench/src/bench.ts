@@ -82,6 +82,17 @@ export async function runBenchmark(options: BenchOptions, command: string, log: 
   }
 
   const outputs: RunOutput[] = [];
+  // How every row is measured: what the runner gets and what the report's settings say.
+  const measurement = {
+    batchSize: options.batchSize,
+    imageSize: options.imageSize,
+    steps: options.steps,
+    warmup: options.warmup,
+    chunk: options.chunk,
+    processes: options.processes,
+    maxSecondsPerTarget: options.maxSeconds,
+    stepTimeoutSeconds: options.stepTimeout,
+  };
   for (let run = 1; run <= options.runs; run++) {
     const date = new Date().toISOString();
     const rows: RowResult[] = [];
@@ -90,14 +101,7 @@ export async function runBenchmark(options: BenchOptions, command: string, log: 
       const measured = await runModel({
         model: spec,
         targets,
-        batchSize: options.batchSize,
-        imageSize: options.imageSize,
-        steps: options.steps,
-        warmup: options.warmup,
-        chunk: options.chunk,
-        processes: options.processes,
-        maxSecondsPerTarget: options.maxSeconds,
-        stepTimeoutSeconds: options.stepTimeout,
+        ...measurement,
         learningRate: options.learningRate,
         strategyOptions,
         ...(xlaServerPython ? { xlaServerPython } : {}),
@@ -129,14 +133,7 @@ export async function runBenchmark(options: BenchOptions, command: string, log: 
         strategies: options.strategies,
         peers: options.peers,
         models: options.models,
-        batchSize: options.batchSize,
-        imageSize: options.imageSize,
-        steps: options.steps,
-        warmup: options.warmup,
-        chunk: options.chunk,
-        processes: options.processes,
-        maxSecondsPerTarget: options.maxSeconds,
-        stepTimeoutSeconds: options.stepTimeout,
+        ...measurement,
         ...(options.threads !== undefined ? { threads: options.threads } : {}),
       },
       timing: TIMING_NOTE,

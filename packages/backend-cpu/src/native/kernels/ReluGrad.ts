@@ -1,6 +1,6 @@
 import { STRATA_RELU_GRAD, overrideGradient, reluGradViaKernel } from '@strata/core';
-import { NATIVE_BACKEND_NAME, floatAttr } from './native-backend.js';
-import type { NativeKernelConfig } from './register-native-kernel.js';
+import { NATIVE_BACKEND_NAME } from './native-backend.js';
+import { singleFloatOpKernel, type NativeKernelConfig } from './register-native-kernel.js';
 
 export { STRATA_RELU_GRAD };
 
@@ -9,10 +9,7 @@ export { STRATA_RELU_GRAD };
  * tfjs-node's Step is seven ops (IsNan, Greater, Fill, ones uploaded from JS, two Selects): a
  * quarter of the tiny CNN's step. Differs only where x is NaN (0 here, NaN in tfjs).
  */
-export const reluGradKernel: NativeKernelConfig = {
-  kernelName: STRATA_RELU_GRAD,
-  kernelFunc: ({ inputs, backend }) => backend.executeSingleOutput('ReluGrad', [floatAttr(backend)], [inputs.dy!, inputs.x!]),
-};
+export const reluGradKernel: NativeKernelConfig = singleFloatOpKernel(STRATA_RELU_GRAD, 'ReluGrad', ['dy', 'x']);
 
 export function registerReluGradient(): void {
   overrideGradient('Relu', NATIVE_BACKEND_NAME, reluGradViaKernel);

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { NATIVE_BACKEND_NAME, type NativeBackend } from './native-backend.js';
+import { NATIVE_BACKEND_NAME, floatAttr, type NativeBackend } from './native-backend.js';
 
 /** A kernel of the native backend: tfjs's `KernelConfig` with the backend typed. */
 export interface NativeKernelConfig {
@@ -14,4 +14,15 @@ export interface NativeKernelConfig {
 export function registerNativeKernel(config: NativeKernelConfig): void {
   if (tf.getKernel(config.kernelName, NATIVE_BACKEND_NAME)) tf.unregisterKernel(config.kernelName, NATIVE_BACKEND_NAME);
   tf.registerKernel({ kernelName: config.kernelName, backendName: NATIVE_BACKEND_NAME, kernelFunc: config.kernelFunc as tf.KernelFunc });
+}
+
+/**
+ * A kernel that is one float TensorFlow op on the named inputs, in TensorFlow's argument order
+ * (the fused activation gradients, which tfjs has no kernel for).
+ */
+export function singleFloatOpKernel(kernelName: string, tfOp: string, inputOrder: readonly string[]): NativeKernelConfig {
+  return {
+    kernelName,
+    kernelFunc: ({ inputs, backend }) => backend.executeSingleOutput(tfOp, [floatAttr(backend)], inputOrder.map((name) => inputs[name]!)),
+  };
 }
