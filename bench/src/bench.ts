@@ -15,6 +15,7 @@ import { renderSvgChart } from './report/svg-chart.js';
 import { runModel } from './runner/bench-runner.js';
 import { localXlaServerUnavailableReason } from '@strata/backend-tpu';
 import { splitTarget } from './targets.js';
+import { allocatorEnvironment, threadEnvironment } from './worker-environment.js';
 
 /** How every step is timed, printed with the table. */
 export const TIMING_NOTE =
@@ -45,8 +46,10 @@ export async function runBenchmark(options: BenchOptions, command: string, log: 
     flops[spec.name] = { summary: spec.summary, params: count.params, forwardFlopsPerImage: count.forwardFlopsPerImage, trainFlopsPerStep: count.trainFlopsPerStep };
   }
 
-  // Thread counts travel by environment to every worker and to the XLA server, which read them at start.
+  // Thread counts and malloc's thresholds travel by environment to every worker and to the XLA
+  // server, which read them at start.
   if (options.threads !== undefined) Object.assign(process.env, threadEnvironment(options.threads));
+  Object.assign(process.env, allocatorEnvironment(options.malloc));
 
   const python =
     options.peers.length === 0
@@ -135,6 +138,7 @@ export async function runBenchmark(options: BenchOptions, command: string, log: 
         models: options.models,
         ...measurement,
         ...(options.threads !== undefined ? { threads: options.threads } : {}),
+        malloc: options.malloc,
       },
       timing: TIMING_NOTE,
       flopFormula: FLOP_FORMULA,
@@ -150,24 +154,6 @@ export async function runBenchmark(options: BenchOptions, command: string, log: 
     outputs.push(writeOutputs(report, renderMarkdown(report, spreads), outDir, root, options));
   }
   return outputs;
-}
-
-/**
- * The environment that limits every framework to `n` threads: OpenMP (PyTorch, oneDNN), MKL,
- * TensorFlow's intra- and inter-op pools (the native engine), llvmpipe (webgpu), and for one
- * thread XLA:CPU's Eigen pool (jax and the XLA server; XLA has no flag for another count).
- */
-export function threadEnvironment(n: number, env: NodeJS.ProcessEnv = process.env): Record<string, string> {
-  const count = String(n);
-  const out: Record<string, string> = {
-    OMP_NUM_THREADS: count,
-    MKL_NUM_THREADS: count,
-    TF_NUM_INTRAOP_THREADS: count,
-    TF_NUM_INTEROP_THREADS: count,
-    LP_NUM_THREADS: count,
-  };
-  if (n === 1) out.XLA_FLAGS = [env.XLA_FLAGS, '--xla_cpu_multi_thread_eigen=false'].filter(Boolean).join(' ');
-  return out;
 }
 
 /**

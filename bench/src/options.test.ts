@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { StrataError } from '@strata/core';
-import { threadEnvironment } from './bench.js';
+import { allocatorEnvironment, threadEnvironment } from './worker-environment.js';
 import { DEFAULT_STRATEGIES, DEFAULTS, parseOptions } from './options.js';
 
 describe('parseOptions', () => {
@@ -42,6 +42,18 @@ describe('parseOptions', () => {
     assert.equal(env.TF_NUM_INTRAOP_THREADS, '1');
     assert.equal(env.XLA_FLAGS, '--xla_dump_to=/tmp/x --xla_cpu_multi_thread_eigen=false');
     assert.equal(threadEnvironment(2, {}).XLA_FLAGS, undefined);
+  });
+
+  it('pins glibc malloc\'s thresholds in every worker unless --malloc default', () => {
+    assert.equal(parseOptions([]).malloc, 'fixed');
+    assert.equal(parseOptions(['--malloc', 'default']).malloc, 'default');
+    assert.throws(() => parseOptions(['--malloc', 'jemalloc']), (e: unknown) => e instanceof StrataError && /--malloc: received "jemalloc".*'fixed' or 'default'/.test(e.message));
+    const env = allocatorEnvironment('fixed', {});
+    assert.equal(env.MALLOC_MMAP_THRESHOLD_, String(32 * 1024 * 1024));
+    assert.equal(env.MALLOC_TRIM_THRESHOLD_, String(4 * 1024 ** 3));
+    assert.deepEqual(allocatorEnvironment('default', {}), {});
+    // A threshold the user set is theirs.
+    assert.equal(allocatorEnvironment('fixed', { MALLOC_TRIM_THRESHOLD_: '0' }).MALLOC_TRIM_THRESHOLD_, undefined);
   });
 
   it('takes the reports to compare as arguments', () => {

@@ -1,6 +1,7 @@
 import { StrataError, invalidOption, quote } from '@strata/core';
 import { MODELS } from './models/registry.js';
 import { PEERS, splitTarget } from './targets.js';
+import type { MallocMode } from './worker-environment.js';
 
 /** Everything the CLI takes, resolved. */
 export interface BenchOptions {
@@ -20,6 +21,8 @@ export interface BenchOptions {
   readonly runs: number;
   /** Threads per framework (torch, TensorFlow, XLA, llvmpipe); absent: each framework's default. */
   readonly threads?: number;
+  /** glibc malloc's thresholds in every worker (see allocatorEnvironment). */
+  readonly malloc: MallocMode;
   readonly outDir?: string;
   readonly python?: string;
   readonly pythonSetup: boolean;
@@ -70,9 +73,9 @@ export const USAGE = `Usage: npm run bench -- [flags]
   --steps N           measured steps per row (default ${DEFAULTS.steps})
   --warmup N          steps before measuring, the first reported apart (default ${DEFAULTS.warmup})
   --chunk N           steps per row per round; rounds alternate the rows (default ${DEFAULTS.chunk})
-  --processes N       worker processes per row, their steps pooled: the same program runs up to 20%
-                      faster or slower from one process to the next, which one process per row turns
-                      into ratios that move between runs (default ${DEFAULTS.processes})
+  --processes N       worker processes per row, their steps pooled: a program's speed differs a little
+                      from one process to the next (code and data placement), which one process per
+                      row turns into ratios that move between runs (default ${DEFAULTS.processes})
   --max-seconds S     measured time per row and model; slower rows run fewer steps (default ${DEFAULTS.maxSeconds})
   --step-timeout S    one step slower than this ends its row as timed out (default ${DEFAULTS.stepTimeout})
   --learning-rate X   Adam's learning rate (default ${DEFAULTS.learningRate})
@@ -81,6 +84,9 @@ export const USAGE = `Usage: npm run bench -- [flags]
                       framework's own (all cores). On a busy shared machine 2-thread OpenMP (PyTorch)
                       slows down 10x when its threads are not scheduled together: --threads 1 compares
                       the engines, not the scheduler
+  --malloc MODE       fixed (default): every worker keeps freed memory for reuse (glibc's mmap and
+                      trim thresholds pinned), so no process pays page faults each step that its
+                      twin does not; default: glibc's own, moving thresholds
   --out-dir DIR       where the JSON, Markdown and SVG go (default bench/results)
   --publish           also write bench/RESULTS.md and bench/RESULTS.svg (the committed copies)
   --readme FILE       replace the <!-- bench:start --> ... <!-- bench:end --> block of FILE with the table
@@ -97,7 +103,7 @@ export const USAGE = `Usage: npm run bench -- [flags]
 
 const FLAGS_WITH_VALUE = new Set([
   'strategies', 'peers', 'models', 'batch-size', 'image-size', 'steps', 'warmup', 'chunk', 'processes', 'max-seconds', 'step-timeout',
-  'learning-rate', 'runs', 'threads', 'out-dir', 'python', 'tpu-address', 'xla-python', 'suite', 'readme', 'render',
+  'learning-rate', 'runs', 'threads', 'malloc', 'out-dir', 'python', 'tpu-address', 'xla-python', 'suite', 'readme', 'render',
   // Read by the trainer-overhead suite (bench/src/trainer-overhead.ts).
   'rounds', 'overhead-model', 'overhead-steps', 'overhead-batch-size',
 ]);
@@ -150,6 +156,8 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
   }
   const suite = values.get('suite') ?? 'benchmark';
   if (suite !== 'benchmark' && suite !== 'trainer-overhead' && suite !== 'all') invalidOption('--suite', suite, "'benchmark', 'trainer-overhead' or 'all'");
+  const malloc = values.get('malloc') ?? 'fixed';
+  if (malloc !== 'fixed' && malloc !== 'default') invalidOption('--malloc', malloc, "'fixed' or 'default'");
 
   return {
     strategies,
@@ -166,6 +174,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     learningRate: positive(values, 'learning-rate', DEFAULTS.learningRate),
     runs: whole(values, 'runs', DEFAULTS.runs, 1),
     ...(values.has('threads') ? { threads: whole(values, 'threads', 1, 1) } : {}),
+    malloc,
     ...(values.has('out-dir') ? { outDir: values.get('out-dir')! } : {}),
     ...(values.has('python') ? { python: values.get('python')! } : {}),
     pythonSetup: !flags.has('no-python-setup'),

@@ -1,6 +1,6 @@
 import { cell, mib, ms, percent, sig3, times } from './format.js';
 import type { BenchReport, RowResult } from './report-types.js';
-import type { RatioSpread } from './ratios.js';
+import { RATIO_TIME_LABEL, type RatioSpread } from './ratios.js';
 
 /** The peers whose ratio columns the table shows, in order. */
 const RATIO_PEERS = ['lightning', 'pytorch', 'jax'] as const;
@@ -41,7 +41,8 @@ export function renderMarkdown(report: BenchReport, spreads: readonly RatioSprea
       `median of ${settings.steps} steps after ${settings.warmup} warm-up steps` +
       ((settings.processes ?? 1) > 1 ? `, pooled from ${settings.processes} processes per row` : '') +
       `, strategies and peers interleaved in rounds of ${settings.chunk}; ` +
-      (settings.threads !== undefined ? `every framework limited to ${settings.threads} thread(s) (--threads).` : "each framework's default thread count."),
+      (settings.threads !== undefined ? `every framework limited to ${settings.threads} thread(s) (--threads)` : "each framework's default thread count") +
+      (settings.malloc === 'fixed' ? '; glibc malloc thresholds pinned in every process (--malloc).' : '.'),
     '',
     `Machine: ${machine.cpu.model}, ${machine.cpu.cores} cores (${machine.cpu.logicalCpus} logical) at ${machine.cpu.ghz.toFixed(2)} GHz, ` +
       `${machine.cpu.flags.join('/')}, ${mib(machine.memoryBytes)} MiB, ${machine.os}, Node ${machine.node}. Date: ${report.date}.`,
@@ -60,11 +61,12 @@ export function renderMarkdown(report: BenchReport, spreads: readonly RatioSprea
   }
   lines.push(
     '',
-    'The x columns are the strategy\'s median step time over the peer\'s, both measured in this run, interleaved.',
+    `The x columns are the strategy's step time over the peer's, both measured in this run, interleaved; each side's time is the ${RATIO_TIME_LABEL} ` +
+      '(noise on a shared machine only adds time, and not to every engine alike, so the fast steps are what moves least between runs).',
     '',
   );
   if (report.targets.length > 0) {
-    lines.push('Targets (strategy median / peer median, as in the x columns):', '');
+    lines.push('Targets (strategy / peer, as in the x columns):', '');
     for (const t of report.targets) {
       const verdict = t.ratio === undefined ? 'not measured' : t.met ? 'met' : 'not met';
       lines.push(`- ${t.label}: ${times(t.ratio)} (limit ${t.limit}x, ${t.target} / ${t.peer}): ${verdict}`);

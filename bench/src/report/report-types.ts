@@ -1,3 +1,4 @@
+import type { MallocMode } from '../worker-environment.js';
 import type { CpuInfo, CpuPeak } from '../machine/cpu-info.js';
 import type { WorkerDevice } from '../worker/protocol.js';
 import type { StepStats } from './stats.js';
@@ -38,7 +39,7 @@ export interface RowResult {
   readonly finalLoss?: number;
 }
 
-/** A strategy's median step time over a peer's, on one model (lower is better for the strategy). */
+/** A strategy's step time over a peer's (see `ratioTime`), on one model (lower is better for the strategy). */
 export interface Ratio {
   readonly model: string;
   readonly target: string;
@@ -81,6 +82,8 @@ export interface BenchSettings {
   readonly stepTimeoutSeconds: number;
   /** --threads, when given. */
   readonly threads?: number;
+  /** --malloc (absent in reports from before it existed: glibc's default thresholds). */
+  readonly malloc?: MallocMode;
 }
 
 export interface ModelFlops {

@@ -18,9 +18,10 @@ export interface RunPlan {
   /** Steps per target per round: rounds alternate targets so drift hits all alike. */
   readonly chunk: number;
   /**
-   * Worker processes per target, measured side by side and pooled. The same program runs up
-   * to 20% faster or slower from one process to the next here (memory layout, where its pages
-   * land), so one process per target makes ratios move between runs; several average that out.
+   * Worker processes per target, measured side by side and pooled. The same program ran up to
+   * 20% faster or slower from one process to the next here, mostly from glibc malloc's moving
+   * thresholds (pinned now, see worker-environment.ts); what is left (code and data placement)
+   * several processes average out.
    */
   readonly processes: number;
   /** Measured time one target may take on one model; slower targets run fewer steps. */

@@ -1,21 +1,27 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelConfig } from '@tensorflow/tfjs-core';
+import { overrideGradient, reluGradViaKernel } from '@strata/core';
 import { keepNative } from './kernel_utils/native_kernels.js';
+import { addConfig } from './kernels/Add.js';
+import { castConfig } from './kernels/Cast.js';
 import { conv2DBackpropFilterConfig } from './kernels/Conv2DBackpropFilter.js';
 import { conv2DBackpropInputConfig } from './kernels/Conv2DBackpropInput.js';
 import { depthwiseConv2dNativeBackpropFilterConfig } from './kernels/DepthwiseConv2dNativeBackpropFilter.js';
 import { depthwiseConv2dNativeBackpropInputConfig } from './kernels/DepthwiseConv2dNativeBackpropInput.js';
+import { identityConfig } from './kernels/Identity.js';
 import { maxPoolGradConfig } from './kernels/MaxPoolGrad.js';
 import { meanConfig } from './kernels/Mean.js';
+import { reluGradConfig } from './kernels/ReluGrad.js';
 import { sumConfig } from './kernels/Sum.js';
 import { tileConfig } from './kernels/Tile.js';
 
 /**
  * The training kernels this package adds to tfjs-backend-wasm: the three it lacks
  * (Conv2DBackpropFilter, DepthwiseConv2dNativeBackpropFilter, DepthwiseConv2dNativeBackpropInput),
- * and faster replacements for five it has but that dominate a training step
- * (Conv2DBackpropInput, MaxPoolGrad, Sum and Mean over axes before the last, and Tile, which
- * batch norm's gradient uses).
+ * faster replacements for six it has but that dominate a training step
+ * (Conv2DBackpropInput, MaxPoolGrad, Sum and Mean over axes before the last, Tile, which batch
+ * norm's gradient uses, and Add of a bias), Identity and same-dtype Cast without a copy (tfjs
+ * clones every tensor a gradient saves), and relu's gradient as one kernel.
  */
 export const TRAINING_KERNELS: readonly KernelConfig[] = [
   conv2DBackpropFilterConfig,
@@ -26,6 +32,10 @@ export const TRAINING_KERNELS: readonly KernelConfig[] = [
   meanConfig,
   sumConfig,
   tileConfig,
+  identityConfig,
+  castConfig,
+  addConfig,
+  reluGradConfig,
 ];
 
 let registered = false;
@@ -50,5 +60,6 @@ export function registerTrainingKernels(): void {
     }
     tf.registerKernel(config);
   }
+  overrideGradient('Relu', 'wasm', reluGradViaKernel);
   registered = true;
 }

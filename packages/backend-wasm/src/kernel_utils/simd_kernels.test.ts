@@ -73,4 +73,25 @@ describe('the SIMD row kernels', () => {
     Array.from(f32(backend, x)).forEach((v, i) => assert.ok(Math.abs(v - expected[i]) < 1e-5, `element ${i}: ${v} vs ${expected[i]}`));
     release(backend, x, y, acc);
   });
+
+  it('reluGrad passes dy where x > 0 and 0 elsewhere, NaN included', () => {
+    const x = backend.makeOutput([8], 'float32');
+    const dy = backend.makeOutput([8], 'float32');
+    const out = backend.makeOutput([8], 'float32');
+    f32(backend, x).set([NaN, -1, 0, 2, -0, 3, Infinity, -Infinity]);
+    f32(backend, dy).set([1, 2, 3, 4, 5, 6, 7, 8]);
+    kernels.reluGrad(f32(backend, out).byteOffset, f32(backend, x).byteOffset, f32(backend, dy).byteOffset, 2);
+    assert.deepEqual(Array.from(f32(backend, out)), [0, 0, 0, 4, 0, 6, 7, 0]);
+    release(backend, x, dy, out);
+  });
+
+  it('rowBiasAdd adds b to every row', () => {
+    const { x, y, acc } = buffers();
+    const [xv, bv] = [f32(backend, y), f32(backend, acc)];
+    const expected = Array.from(xv, (v, i) => Math.fround(v + bv[i % width]!));
+    const out = backend.makeOutput([count * width], 'float32');
+    kernels.rowBiasAdd(f32(backend, out).byteOffset, f32(backend, y).byteOffset, f32(backend, acc).byteOffset, count, width / 4);
+    assert.deepEqual(Array.from(f32(backend, out)), expected);
+    release(backend, x, y, acc, out);
+  });
 });

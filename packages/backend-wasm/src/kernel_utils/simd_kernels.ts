@@ -14,7 +14,10 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
  *   y[i·yStep + j] · w[j] for every i < count, the inner loop of a depthwise input gradient;
  * - `maxPoolGradRow(dx, x, dy, count, windowH, windowW, rowBytes, pixelBytes, blocks)`: for
  *   `count` side-by-side, non-overlapping windows of one pooled row, writes dy to the first
- *   maximum of each window (per channel) and 0 to the window's other pixels.
+ *   maximum of each window (per channel) and 0 to the window's other pixels;
+ * - `reluGrad(out, x, dy, blocks)`: out[j] = x[j] > 0 ? dy[j] : 0 (0 where x is NaN);
+ * - `rowBiasAdd(out, x, b, count, blocks)`: out[i·width + j] = x[i·width + j] + b[j] for `count`
+ *   contiguous rows of `blocks` blocks (width = 4·blocks), a bias added over the last axis.
  *
  * Pointers and steps are in bytes; j runs over blocks of 4 floats. Each block's running sum (or
  * weight) stays in a register over the rows.
@@ -24,6 +27,8 @@ export interface SimdKernels {
   rowSums(acc: number, x: number, count: number, xStep: number, blocks: number): void;
   rowScaledAdd(out: number, y: number, w: number, count: number, outStep: number, yStep: number, blocks: number): void;
   maxPoolGradRow(dx: number, x: number, dy: number, count: number, windowH: number, windowW: number, rowBytes: number, pixelBytes: number, blocks: number): void;
+  reluGrad(out: number, x: number, dy: number, blocks: number): void;
+  rowBiasAdd(out: number, x: number, b: number, count: number, blocks: number): void;
 }
 
 const I32 = 0x7f;
@@ -75,10 +80,13 @@ const V_STORE = [0xfd, ...uleb(0x0b), 0x00, 0x00];
 const F32X4_ADD = [0xfd, ...uleb(0xe4)];
 const F32X4_MUL = [0xfd, ...uleb(0xe6)];
 const F32X4_EQ = [0xfd, ...uleb(0x41)];
+const F32X4_GT = [0xfd, ...uleb(0x44)];
 const F32X4_PMAX = [0xfd, ...uleb(0xeb)];
 const V_AND = [0xfd, ...uleb(0x4e)];
 const V_ANDNOT = [0xfd, ...uleb(0x4f)];
 const V_OR = [0xfd, ...uleb(0x50)];
+/** v128.const of zeros. */
+const V_ZERO = [0xfd, ...uleb(0x0c), ...Array(16).fill(0x00)];
 /** v128.const with four copies of -Infinity. */
 const V_NEG_INF = [0xfd, ...uleb(0x0c), ...Array(4).fill([0x00, 0x00, 0x80, 0xff]).flat()];
 
@@ -219,23 +227,84 @@ function maxPoolGradKernel(): number[] {
   return [...uleb(body.length), ...body];
 }
 
-/** The module's bytes: four functions over an imported memory 'env'.'memory'. */
+/**
+ * The body of `reluGrad`: parameters out, x, dy, blocks. One pass: the mask x > 0 (false for NaN)
+ * selects dy's bits, so a step is one load of each operand and one store.
+ */
+function reluGradKernel(): number[] {
+  const [out, x, dy, blocks] = [0, 1, 2, 3];
+  const [offset, end] = [4, 5];
+  const locals = vec([[...uleb(2), I32]]);
+  const code = [
+    ...i32(0), ...set(offset),
+    ...get(blocks), ...i32(16), ...MUL, ...set(end),
+    ...block(loop(
+      [...get(offset), ...get(end), ...GE_S, ...brIf(1)],
+      [...get(out), ...get(offset), ...ADD],
+      [...get(dy), ...get(offset), ...ADD, ...V_LOAD],
+      [...get(x), ...get(offset), ...ADD, ...V_LOAD, ...V_ZERO, ...F32X4_GT],
+      [...V_AND, ...V_STORE],
+      [...get(offset), ...i32(16), ...ADD, ...set(offset)],
+      br(0),
+    )),
+    0x0b,
+  ];
+  const body = [...locals, ...code];
+  return [...uleb(body.length), ...body];
+}
+
+/**
+ * The body of `rowBiasAdd`: parameters out, x, b, count, blocks. Rows outside, the bias's blocks
+ * inside, so b stays in L1 and x and out are one contiguous sweep.
+ */
+function biasAddKernel(): number[] {
+  const [out, x, b, count, blocks] = [0, 1, 2, 3, 4];
+  const [i, j, rowBytes] = [5, 6, 7];
+  const locals = vec([[...uleb(3), I32]]);
+  const code = [
+    ...get(blocks), ...i32(16), ...MUL, ...set(rowBytes),
+    ...get(count), ...set(i),
+    ...block(loop(
+      [...get(i), ...EQZ, ...brIf(1)],
+      [...i32(0), ...set(j)],
+      block(loop(
+        [...get(j), ...get(rowBytes), ...GE_S, ...brIf(1)],
+        [...get(out), ...get(j), ...ADD],
+        [...get(x), ...get(j), ...ADD, ...V_LOAD],
+        [...get(b), ...get(j), ...ADD, ...V_LOAD],
+        [...F32X4_ADD, ...V_STORE],
+        [...get(j), ...i32(16), ...ADD, ...set(j)],
+        br(0),
+      )),
+      [...get(out), ...get(rowBytes), ...ADD, ...set(out)],
+      [...get(x), ...get(rowBytes), ...ADD, ...set(x)],
+      [...get(i), ...i32(1), ...SUB, ...set(i)],
+      br(0),
+    )),
+    0x0b,
+  ];
+  const body = [...locals, ...code];
+  return [...uleb(body.length), ...body];
+}
+
+/** The module's bytes: six functions over an imported memory 'env'.'memory'. */
 export function simdModuleBytes(): Uint8Array<ArrayBuffer> {
-  const sevenArgs = [0x60, ...vec(Array(7).fill([I32])), ...vec([])];
-  const fiveArgs = [0x60, ...vec(Array(5).fill([I32])), ...vec([])];
-  const nineArgs = [0x60, ...vec(Array(9).fill([I32])), ...vec([])];
+  const args = (n: number) => [0x60, ...vec(Array(n).fill([I32])), ...vec([])];
+  // Types: 0 seven i32 args, 1 five, 2 nine, 3 four.
   return new Uint8Array([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, vec([sevenArgs, fiveArgs, nineArgs])),
+    ...section(1, vec([args(7), args(5), args(9), args(4)])),
     ...section(2, vec([[...str('env'), ...str('memory'), 0x02, 0x00, ...uleb(1)]])),
-    ...section(3, vec([uleb(0), uleb(1), uleb(0), uleb(2)])),
+    ...section(3, vec([uleb(0), uleb(1), uleb(0), uleb(2), uleb(3), uleb(1)])),
     ...section(7, vec([
       [...str('rowProducts'), 0x00, ...uleb(0)],
       [...str('rowSums'), 0x00, ...uleb(1)],
       [...str('rowScaledAdd'), 0x00, ...uleb(2)],
       [...str('maxPoolGradRow'), 0x00, ...uleb(3)],
+      [...str('reluGrad'), 0x00, ...uleb(4)],
+      [...str('rowBiasAdd'), 0x00, ...uleb(5)],
     ])),
-    ...section(10, vec([rowKernel(true), rowKernel(false), scaledAddKernel(), maxPoolGradKernel()])),
+    ...section(10, vec([rowKernel(true), rowKernel(false), scaledAddKernel(), maxPoolGradKernel(), reluGradKernel(), biasAddKernel()])),
   ]);
 }
 
