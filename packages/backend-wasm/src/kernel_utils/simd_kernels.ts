@@ -129,37 +129,48 @@ function rowKernel(product: boolean): number[] {
 }
 
 /**
- * The body of `rowScaledAdd`: parameters out, y, w, count, outStep, yStep, blocks. Positions
- * outside, channel blocks inside: each position's channels are one contiguous sweep, and w's
- * blocks stay in L1.
+ * The loops of a row kernel with rows outside and blocks of 4 floats inside: for `count` rows,
+ * `inner` runs once per block with local `offset` set to the block's byte offset (local `j`
+ * counts the blocks), then each pointer local advances by its step. The rows' blocks are one
+ * contiguous sweep and a per-block operand (a weight, a bias) stays in L1.
  */
-function scaledAddKernel(): number[] {
-  const [out, y, w, count, outStep, yStep, blocks] = [0, 1, 2, 3, 4, 5, 6];
-  const [i, op, yp, j, offset] = [7, 8, 9, 10, 11];
-  const locals = vec([[...uleb(5), I32]]);
-  const code = [
-    ...get(out), ...set(op),
-    ...get(y), ...set(yp),
-    ...get(count), ...set(i),
+function rowsOfBlocks(locals: { i: number; j: number; offset: number }, count: number[], blocks: number[], pointers: [local: number, step: number[]][], inner: number[][]): number[] {
+  const { i, j, offset } = locals;
+  return [
+    ...count, ...set(i),
     ...block(loop(
       [...get(i), ...EQZ, ...brIf(1)],
       [...i32(0), ...set(j)],
       block(loop(
-        [...get(j), ...get(blocks), ...GE_S, ...brIf(1)],
+        [...get(j), ...blocks, ...GE_S, ...brIf(1)],
         [...get(j), ...i32(16), ...MUL, ...set(offset)],
-        [...get(op), ...get(offset), ...ADD],
-        [...get(op), ...get(offset), ...ADD, ...V_LOAD],
-        [...get(yp), ...get(offset), ...ADD, ...V_LOAD],
-        [...get(w), ...get(offset), ...ADD, ...V_LOAD],
-        [...F32X4_MUL, ...F32X4_ADD, ...V_STORE],
+        ...inner,
         [...get(j), ...i32(1), ...ADD, ...set(j)],
         br(0),
       )),
-      [...get(op), ...get(outStep), ...ADD, ...set(op)],
-      [...get(yp), ...get(yStep), ...ADD, ...set(yp)],
+      ...pointers.map(([local, step]) => [...get(local), ...step, ...ADD, ...set(local)]),
       [...get(i), ...i32(1), ...SUB, ...set(i)],
       br(0),
     )),
+  ];
+}
+
+/**
+ * The body of `rowScaledAdd`: parameters out, y, w, count, outStep, yStep, blocks. Positions
+ * outside, channel blocks inside (`rowsOfBlocks`), w's blocks in L1.
+ */
+function scaledAddKernel(): number[] {
+  const [out, y, w, count, outStep, yStep, blocks] = [0, 1, 2, 3, 4, 5, 6];
+  const [i, j, offset] = [7, 8, 9];
+  const locals = vec([[...uleb(3), I32]]);
+  const code = [
+    ...rowsOfBlocks({ i, j, offset }, get(count), get(blocks), [[out, get(outStep)], [y, get(yStep)]], [
+      [...get(out), ...get(offset), ...ADD],
+      [...get(out), ...get(offset), ...ADD, ...V_LOAD],
+      [...get(y), ...get(offset), ...ADD, ...V_LOAD],
+      [...get(w), ...get(offset), ...ADD, ...V_LOAD],
+      [...F32X4_MUL, ...F32X4_ADD, ...V_STORE],
+    ]),
     0x0b,
   ];
   const body = [...locals, ...code];
@@ -254,33 +265,21 @@ function reluGradKernel(): number[] {
 }
 
 /**
- * The body of `rowBiasAdd`: parameters out, x, b, count, blocks. Rows outside, the bias's blocks
- * inside, so b stays in L1 and x and out are one contiguous sweep.
+ * The body of `rowBiasAdd`: parameters out, x, b, count, blocks. Contiguous rows of `blocks`
+ * blocks (`rowsOfBlocks`), b's blocks in L1.
  */
 function biasAddKernel(): number[] {
   const [out, x, b, count, blocks] = [0, 1, 2, 3, 4];
-  const [i, j, rowBytes] = [5, 6, 7];
+  const [i, j, offset] = [5, 6, 7];
   const locals = vec([[...uleb(3), I32]]);
+  const rowBytes = [...get(blocks), ...i32(16), ...MUL];
   const code = [
-    ...get(blocks), ...i32(16), ...MUL, ...set(rowBytes),
-    ...get(count), ...set(i),
-    ...block(loop(
-      [...get(i), ...EQZ, ...brIf(1)],
-      [...i32(0), ...set(j)],
-      block(loop(
-        [...get(j), ...get(rowBytes), ...GE_S, ...brIf(1)],
-        [...get(out), ...get(j), ...ADD],
-        [...get(x), ...get(j), ...ADD, ...V_LOAD],
-        [...get(b), ...get(j), ...ADD, ...V_LOAD],
-        [...F32X4_ADD, ...V_STORE],
-        [...get(j), ...i32(16), ...ADD, ...set(j)],
-        br(0),
-      )),
-      [...get(out), ...get(rowBytes), ...ADD, ...set(out)],
-      [...get(x), ...get(rowBytes), ...ADD, ...set(x)],
-      [...get(i), ...i32(1), ...SUB, ...set(i)],
-      br(0),
-    )),
+    ...rowsOfBlocks({ i, j, offset }, get(count), get(blocks), [[out, rowBytes], [x, rowBytes]], [
+      [...get(out), ...get(offset), ...ADD],
+      [...get(x), ...get(offset), ...ADD, ...V_LOAD],
+      [...get(b), ...get(offset), ...ADD, ...V_LOAD],
+      [...F32X4_ADD, ...V_STORE],
+    ]),
     0x0b,
   ];
   const body = [...locals, ...code];
