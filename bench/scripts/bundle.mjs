@@ -2,8 +2,7 @@
 // Builds the self-contained bench for machines with Node but no Node toolchain or npm:
 //   bench/bundle/strata-bench/
 //     bin/strata-bench.mjs             the bench, every package inlined, one file
-//     bin/dist/<platform-arch>/        Dawn's dawn.node for the webgpu strategy (where webgpu looks)
-//     node_modules/@tensorflow/tfjs-core, google-protobuf
+//     node_modules/@tensorflow/tfjs-core, google-protobuf, webgpu (Dawn, this platform's dawn.node)
 //                                      tfjs-core as one CommonJS file, kept outside the bundle so that
 //                                      the native engine's kernels (tfjs-node's JavaScript, loaded at
 //                                      run time) register on the same engine as the bench
@@ -91,8 +90,16 @@ cpSync(packageDir('google-protobuf'), join(out, 'node_modules', 'google-protobuf
 const wasm = join(packageDir('@tensorflow/tfjs-backend-wasm'), 'dist');
 mkdirSync(join(out, 'wasm'));
 for (const f of readdirSync(wasm).filter((f) => f.endsWith('.wasm'))) cpSync(join(wasm, f), join(out, 'wasm', f));
-const dawn = join(packageDir('webgpu'), 'dist', `${process.platform}-${process.platform === 'darwin' ? 'universal' : process.arch}`);
-if (existsSync(dawn)) cpSync(dawn, join(out, 'bin', 'dist', dawn.split('/').pop()), { recursive: true });
+// Dawn: backend-webgpu imports 'webgpu' by a variable name (so that browser bundlers leave the
+// native module alone), which esbuild cannot inline either: ship the package itself, with only
+// this platform's dawn.node, where Node's resolution finds it from bin/.
+const webgpu = packageDir('webgpu');
+const platformDir = `${process.platform}-${process.platform === 'darwin' ? 'universal' : process.arch}`;
+if (existsSync(join(webgpu, 'dist', platformDir))) {
+  const webgpuOut = join(out, 'node_modules', 'webgpu');
+  for (const f of ['index.js', 'package.json', 'LICENSE.md']) cpSync(join(webgpu, f), join(webgpuOut, f));
+  cpSync(join(webgpu, 'dist', platformDir), join(webgpuOut, 'dist', platformDir), { recursive: true });
+}
 cpSync(join(repo, 'packages', 'xla-server', 'proto', 'strata_xla.proto'), join(out, 'proto', 'strata_xla.proto'));
 mkdirSync(join(out, 'python'));
 for (const f of ['peer_worker.py', 'requirements.txt']) cpSync(join(bench, 'python', f), join(out, 'python', f));

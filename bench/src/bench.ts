@@ -15,7 +15,7 @@ import { renderSvgChart } from './report/svg-chart.js';
 import { runModel } from './runner/bench-runner.js';
 import { localXlaServerUnavailableReason } from '@strata/backend-tpu';
 import { splitTarget } from './targets.js';
-import { allocatorEnvironment, threadEnvironment } from './worker-environment.js';
+import { allocatorEnvironment, gpuMemoryEnvironment, threadEnvironment } from './worker-environment.js';
 
 /** How every step is timed, printed with the table. */
 export const TIMING_NOTE =
@@ -46,10 +46,10 @@ export async function runBenchmark(options: BenchOptions, command: string, log: 
     flops[spec.name] = { summary: spec.summary, params: count.params, forwardFlopsPerImage: count.forwardFlopsPerImage, trainFlopsPerStep: count.trainFlopsPerStep };
   }
 
-  // Thread counts and malloc's thresholds travel by environment to every worker and to the XLA
-  // server, which read them at start.
+  // Thread counts, malloc's thresholds and jax's GPU memory policy travel by environment to every
+  // worker and to the XLA server, which read them at start.
   if (options.threads !== undefined) Object.assign(process.env, threadEnvironment(options.threads));
-  Object.assign(process.env, allocatorEnvironment(options.malloc));
+  Object.assign(process.env, allocatorEnvironment(options.malloc), gpuMemoryEnvironment());
 
   const python =
     options.peers.length === 0
@@ -175,7 +175,7 @@ async function measureOverhead(options: BenchOptions, log: (line: string) => voi
 }
 
 /** Writes the JSON, Markdown and SVG of one run (stamped, and as the 'latest' names). */
-export function writeOutputs(report: BenchReport, markdown: string, outDir: string, root: string, options: Pick<BenchOptions, 'publish' | 'readme'>): RunOutput {
+export function writeOutputs(report: BenchReport, markdown: string, outDir: string, root: string, options: Pick<BenchOptions, 'publish' | 'readme'> & Partial<Pick<BenchOptions, 'readmeBlock'>>): RunOutput {
   mkdirSync(outDir, { recursive: true });
   const stamp = report.date.replace(/[:.]/g, '-');
   const svg = renderSvgChart(report);
@@ -192,12 +192,14 @@ export function writeOutputs(report: BenchReport, markdown: string, outDir: stri
   write(join(outDir, 'README-table.md'), markdown);
   write(join(outDir, 'chart.svg'), svg);
   if (options.publish) {
-    write(join(root, 'RESULTS.md'), `# Benchmark results\n\n![step time per strategy and peer](RESULTS.svg)\n\n${markdown}`);
-    write(join(root, 'RESULTS.svg'), svg);
+    // A named block (--readme-block gpu) is another machine's table: its own committed copies.
+    const name = options.readmeBlock && options.readmeBlock !== 'bench' ? `RESULTS-${options.readmeBlock}` : 'RESULTS';
+    write(join(root, `${name}.md`), `# Benchmark results\n\n![step time per strategy and peer](${name}.svg)\n\n${markdown}`);
+    write(join(root, `${name}.svg`), svg);
   }
   if (options.readme) {
     const path = resolve(options.readme);
-    write(path, replaceBenchBlock(readFileSync(path, 'utf8'), markdown));
+    write(path, replaceBenchBlock(readFileSync(path, 'utf8'), markdown, options.readmeBlock));
   }
   return { report, markdown, files };
 }
@@ -207,7 +209,7 @@ export function writeOutputs(report: BenchReport, markdown: string, outDir: stri
  * committed copies and the README block), without running anything. The table's
  * "Regenerate" line keeps the command that measured it.
  */
-export function renderSaved(path: string, options: Pick<BenchOptions, 'publish' | 'readme' | 'outDir'>): RunOutput {
+export function renderSaved(path: string, options: Pick<BenchOptions, 'publish' | 'readme' | 'readmeBlock' | 'outDir'>): RunOutput {
   const saved = JSON.parse(readFileSync(path, 'utf8')) as BenchReport;
   // Ratios and targets are recomputed from the rows, so a saved report renders with today's rules.
   const report: BenchReport = { ...saved, ratios: computeRatios(saved.rows), targets: [...checkTargets(saved.rows), ...saved.targets.filter((t) => t.peer === 'hand-written loop')] };

@@ -3,6 +3,7 @@
  * The bench's command line: `npm run bench -- --strategies cpu,wasm --models tiny-cnn`.
  * Run as `cli.js worker`, it is one row's worker process (the bench starts those itself).
  */
+import { basename } from 'node:path';
 import { StrataError } from '@strata/core';
 import { compareReports, renderSaved, runBenchmark } from './bench.js';
 import { parseOptions, USAGE } from './options.js';
@@ -43,7 +44,9 @@ async function main(argv: readonly string[]): Promise<number> {
     return 0;
   }
   const log = (line: string) => console.error(`bench: ${line}`);
-  const command = `npm run bench --${argv.length ? ` ${argv.join(' ')}` : ''}`;
+  // The self-contained bundle (bench/BUNDLE.md) runs without npm: its table says how it was run.
+  const runner = basename(process.argv[1] ?? '') === 'strata-bench.mjs' ? 'node strata-bench/bin/strata-bench.mjs' : 'npm run bench --';
+  const command = `${runner}${argv.length ? ` ${argv.join(' ')}` : ''}`;
   let code = 0;
   if (options.suite !== 'trainer-overhead') {
     const outputs = await runBenchmark(options, command, log);

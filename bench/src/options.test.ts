@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { StrataError } from '@strata/core';
-import { allocatorEnvironment, threadEnvironment } from './worker-environment.js';
+import { allocatorEnvironment, gpuMemoryEnvironment, threadEnvironment } from './worker-environment.js';
 import { DEFAULT_STRATEGIES, DEFAULTS, parseOptions } from './options.js';
 
 describe('parseOptions', () => {
@@ -54,6 +54,17 @@ describe('parseOptions', () => {
     assert.deepEqual(allocatorEnvironment('default', {}), {});
     // A threshold the user set is theirs.
     assert.equal(allocatorEnvironment('fixed', { MALLOC_TRIM_THRESHOLD_: '0' }).MALLOC_TRIM_THRESHOLD_, undefined);
+  });
+
+  it('has every jax process take GPU memory as it needs it, unless the user says otherwise', () => {
+    assert.deepEqual(gpuMemoryEnvironment({}), { XLA_PYTHON_CLIENT_PREALLOCATE: 'false' });
+    assert.deepEqual(gpuMemoryEnvironment({ XLA_PYTHON_CLIENT_PREALLOCATE: 'true' }), {});
+  });
+
+  it('names the README block to replace, the main one by default', () => {
+    assert.equal(parseOptions([]).readmeBlock, 'bench');
+    assert.equal(parseOptions(['--readme', 'README.md', '--readme-block', 'gpu']).readmeBlock, 'gpu');
+    assert.throws(() => parseOptions(['--readme-block', 'GPU table']), (e: unknown) => e instanceof StrataError && /--readme-block: received "GPU table".*such as 'gpu'/.test(e.message));
   });
 
   it('takes the reports to compare as arguments', () => {

@@ -34,6 +34,8 @@ export interface BenchOptions {
   readonly publish: boolean;
   /** A README whose <!-- bench:start --> ... <!-- bench:end --> block gets the table. */
   readonly readme?: string;
+  /** Which block of that README: 'bench' (the default) or a name N for <!-- bench:N:start --> ... <!-- bench:N:end -->. */
+  readonly readmeBlock: string;
   /** A JSON report to render again (table, chart, --publish, --readme) instead of running. */
   readonly render?: string;
   /** JSON reports to compare (ratio stability) instead of running. */
@@ -90,6 +92,8 @@ export const USAGE = `Usage: npm run bench -- [flags]
   --out-dir DIR       where the JSON, Markdown and SVG go (default bench/results)
   --publish           also write bench/RESULTS.md and bench/RESULTS.svg (the committed copies)
   --readme FILE       replace the <!-- bench:start --> ... <!-- bench:end --> block of FILE with the table
+  --readme-block N    the README's <!-- bench:N:start --> ... <!-- bench:N:end --> block instead, e.g. a
+                      second table measured on another machine (gpu); with --publish, bench/RESULTS-N.*
   --python PATH       the Python for the peers (default: .venv-bench, set up on first use)
   --no-python-setup   never create the peers' Python environment
   --tpu-address URL   the XLA server for 'tpu' (default: start one locally on a free port)
@@ -103,7 +107,7 @@ export const USAGE = `Usage: npm run bench -- [flags]
 
 const FLAGS_WITH_VALUE = new Set([
   'strategies', 'peers', 'models', 'batch-size', 'image-size', 'steps', 'warmup', 'chunk', 'processes', 'max-seconds', 'step-timeout',
-  'learning-rate', 'runs', 'threads', 'malloc', 'out-dir', 'python', 'tpu-address', 'xla-python', 'suite', 'readme', 'render',
+  'learning-rate', 'runs', 'threads', 'malloc', 'out-dir', 'python', 'tpu-address', 'xla-python', 'suite', 'readme', 'readme-block', 'render',
   // Read by the trainer-overhead suite (bench/src/trainer-overhead.ts).
   'rounds', 'overhead-model', 'overhead-steps', 'overhead-batch-size',
 ]);
@@ -158,6 +162,8 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
   if (suite !== 'benchmark' && suite !== 'trainer-overhead' && suite !== 'all') invalidOption('--suite', suite, "'benchmark', 'trainer-overhead' or 'all'");
   const malloc = values.get('malloc') ?? 'fixed';
   if (malloc !== 'fixed' && malloc !== 'default') invalidOption('--malloc', malloc, "'fixed' or 'default'");
+  const readmeBlock = values.get('readme-block') ?? 'bench';
+  if (!/^[a-z0-9][a-z0-9-]*$/.test(readmeBlock)) invalidOption('--readme-block', readmeBlock, "a name of lower-case letters, digits and '-', such as 'gpu'");
 
   return {
     strategies,
@@ -183,6 +189,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     suite,
     publish: flags.has('publish'),
     ...(values.has('readme') ? { readme: values.get('readme')! } : {}),
+    readmeBlock,
     ...(values.has('render') ? { render: values.get('render')! } : {}),
     compare: flags.has('compare') ? positional : [],
     help: flags.has('help'),

@@ -47,3 +47,13 @@ export function allocatorEnvironment(mode: MallocMode, env: NodeJS.ProcessEnv = 
   if (env.MALLOC_TRIM_THRESHOLD_ === undefined) out.MALLOC_TRIM_THRESHOLD_ = String(TRIM_THRESHOLD_BYTES);
   return out;
 }
+
+/**
+ * GPU memory taken as needed in every jax process (the jax peer, the XLA server) instead of jax's
+ * default 75% of the GPU at start: the XLA server lives through the whole run beside the peers'
+ * workers, and the first process to start would otherwise leave the others too little. PyTorch's
+ * caching allocator already grows on demand. A value the user has set is kept.
+ */
+export function gpuMemoryEnvironment(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  return env.XLA_PYTHON_CLIENT_PREALLOCATE === undefined ? { XLA_PYTHON_CLIENT_PREALLOCATE: 'false' } : {};
+}

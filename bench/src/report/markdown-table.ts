@@ -45,7 +45,7 @@ export function renderMarkdown(report: BenchReport, spreads: readonly RatioSprea
       (settings.malloc === 'fixed' ? '; glibc malloc thresholds pinned in every process (--malloc).' : '.'),
     '',
     `Machine: ${machine.cpu.model}, ${machine.cpu.cores} cores (${machine.cpu.logicalCpus} logical) at ${machine.cpu.ghz.toFixed(2)} GHz, ` +
-      `${machine.cpu.flags.join('/')}, ${mib(machine.memoryBytes)} MiB, ${machine.os}, Node ${machine.node}. Date: ${report.date}.`,
+      `${machine.cpu.flags.join('/')}, ${mib(machine.memoryBytes)} MiB, ${gpuList(machine.gpus)}${machine.os}, Node ${machine.node}. Date: ${report.date}.`,
     '',
   );
   const header = ['model', 'strategy / peer', 'engine', 'median ms', 'min–max ms', 'img/s', 'first step ms', 'GFLOP/s', '% of peak', 'RSS MiB', 'tfjs MiB', ...RATIO_PEERS.map((p) => `x ${PEER_LABELS[p]}`)];
@@ -68,7 +68,7 @@ export function renderMarkdown(report: BenchReport, spreads: readonly RatioSprea
   if (report.targets.length > 0) {
     lines.push('Targets (strategy / peer, as in the x columns):', '');
     for (const t of report.targets) {
-      const verdict = t.ratio === undefined ? 'not measured' : t.met ? 'met' : 'not met';
+      const verdict = t.notApplicable !== undefined ? `not applicable here: ${t.notApplicable}` : t.ratio === undefined ? 'not measured' : t.met ? 'met' : 'not met';
       lines.push(`- ${t.label}: ${times(t.ratio)} (limit ${t.limit}x, ${t.target} / ${t.peer}): ${verdict}`);
     }
     lines.push('');
@@ -93,4 +93,10 @@ export function renderMarkdown(report: BenchReport, spreads: readonly RatioSprea
     `Regenerate: \`${report.command}\``,
   );
   return `${lines.join('\n')}\n`;
+}
+
+/** "1 GPU: NVIDIA H200, " or nothing. */
+function gpuList(gpus: readonly string[] | undefined): string {
+  if (!gpus || gpus.length === 0) return '';
+  return `${gpus.length} GPU${gpus.length > 1 ? 's' : ''}: ${gpus.join(', ')}, `;
 }

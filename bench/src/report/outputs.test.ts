@@ -56,6 +56,24 @@ describe('derived columns and ratios', () => {
     assert.equal(checkTargets(js).find((t) => t.label.includes('native') && t.model === 'tiny-cnn')!.ratio, undefined);
   });
 
+  it('does not count a target on other hardware than it is stated for, and says why', () => {
+    const onGpu = (engine: string, devices: string[]) => ({ engine, devices, details: {} });
+    const rows = report.rows.map((r) =>
+      r.target === 'pytorch' ? { ...r, device: onGpu('PyTorch 2.11.0 eager, cuda', ['cuda: NVIDIA H200']) }
+        : r.target === 'jax' ? { ...r, device: onGpu('jax 0.11.2 jit, XLA:GPU', ['gpu: NVIDIA H200']) } : r);
+    const tpuRow = { ...rows.find((r) => r.target === 'cpu')!, target: 'tpu', device: onGpu('XLA server (gpu, 1 device(s), jax 0.11.2)', ['gpu:0 (NVIDIA H200)']) };
+    const checks = checkTargets([...rows, tpuRow]);
+    const native = checks.find((t) => t.label.includes('native') && t.model === 'tiny-cnn')!;
+    assert.equal(native.ratio, undefined);
+    assert.equal(native.notApplicable, 'pytorch ran on cuda: NVIDIA H200, and the target is against its CPU run');
+    const tpu = checks.find((t) => t.target === 'tpu')!;
+    assert.equal(tpu.ratio, undefined);
+    assert.match(tpu.notApplicable!, /the XLA server ran on gpu:0 \(NVIDIA H200\), and the target is for one on the CPU/);
+    const markdown = renderMarkdown({ ...report, rows: [...rows, tpuRow], targets: checks, machine: { ...report.machine, gpus: ['NVIDIA H200'] } });
+    assert.match(markdown, /\(limit 1\.2x, tpu \/ jax\): not applicable here: the XLA server ran on gpu:0/);
+    assert.match(markdown, /MiB, 1 GPU: NVIDIA H200, Linux 6\.1/);
+  });
+
   it('measures how much each ratio moves across runs', () => {
     const a = report.ratios;
     const b = a.map((r) => ({ ...r, ratio: r.ratio * 1.05 }));
@@ -142,6 +160,14 @@ describe('writeOutputs', () => {
     assert.equal(json.rows.find((r) => r.target === 'webgpu')!.reason, 'no GPU adapter | none found');
     assert.equal(json.machine.peak.formula, report.machine.peak.formula);
   });
+
+  it('publishes a named block\'s table as its own committed copies, beside the main one', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'strata-bench-test-'));
+    const report = sampleReport();
+    writeOutputs(report, renderMarkdown(report), join(dir, 'results'), dir, { publish: true, readmeBlock: 'gpu' });
+    assert.deepEqual(readdirSync(dir).sort(), ['RESULTS-gpu.md', 'RESULTS-gpu.svg', 'results']);
+    assert.match(readFileSync(join(dir, 'RESULTS-gpu.md'), 'utf8'), /!\[step time per strategy and peer\]\(RESULTS-gpu\.svg\)/);
+  });
 });
 
 describe('replaceBenchBlock', () => {
@@ -152,5 +178,11 @@ describe('replaceBenchBlock', () => {
 
   it('says where to put the markers when they are missing', () => {
     assert.throws(() => replaceBenchBlock('# Strata\n', 'x'), /no "<!-- bench:start -->"/);
+  });
+
+  it('replaces a named block and leaves the main one alone', () => {
+    const readme = '<!-- bench:start -->\ncpu\n<!-- bench:end -->\n<!-- bench:gpu:start -->\nold\n<!-- bench:gpu:end -->\n';
+    assert.equal(replaceBenchBlock(readme, 'h200', 'gpu'), '<!-- bench:start -->\ncpu\n<!-- bench:end -->\n<!-- bench:gpu:start -->\nh200\n<!-- bench:gpu:end -->\n');
+    assert.throws(() => replaceBenchBlock('<!-- bench:start -->\n<!-- bench:end -->\n', 'x', 'gpu'), /no "<!-- bench:gpu:start -->"/);
   });
 });

@@ -1,5 +1,6 @@
 import type { Ratio, RowResult, TargetCheck } from './report-types.js';
 import type { StepStats } from './stats.js';
+import { runsOnHostCpu } from './derive.js';
 
 /**
  * The step time a ratio compares: the mean of the fastest quarter of each row's steps. Noise on
@@ -41,37 +42,52 @@ interface TargetSpec {
   readonly targets: readonly string[];
   readonly peer: string;
   readonly limit: number;
-  /** Extra condition on the row (the native engine must really be native). */
-  readonly accept?: (row: RowResult) => boolean;
+  /** The hardware the target is stated for (the native engine really native, a peer on the CPU): why a row does not qualify, or undefined. */
+  readonly disqualify?: (strategy: RowResult, peer: RowResult) => string | undefined;
 }
 
 const isNative = (row: RowResult) => !(row.device?.engine ?? '').startsWith('tfjs-backend-cpu');
+const where = (row: RowResult) => (row.device?.devices ?? []).join(', ');
+
+const nativeAgainstCpuPeer = (strategy: RowResult, peer: RowResult) =>
+  !isNative(strategy) ? `the CPU strategy ran on ${strategy.device?.engine ?? 'another engine'}, not the native one`
+    : !runsOnHostCpu(peer) ? `${peer.target} ran on ${where(peer)}, and the target is against its CPU run` : undefined;
+const bothOnCpu = (strategy: RowResult, peer: RowResult) =>
+  !runsOnHostCpu(strategy) ? `the XLA server ran on ${where(strategy)}, and the target is for one on the CPU`
+    : !runsOnHostCpu(peer) ? `${peer.target} ran on ${where(peer)}, and the target is against its CPU run` : undefined;
 
 /** The per-strategy targets of the other issues, as ratios. */
 export const TARGETS: readonly TargetSpec[] = [
-  { label: 'native CPU engine within 1.5x of PyTorch CPU (tiny CNN)', model: 'tiny-cnn', targets: ['cpu:native', 'cpu'], peer: 'pytorch', limit: 1.5, accept: isNative },
-  { label: 'native CPU engine within 1.5x of PyTorch CPU (EfficientNet-B0)', model: 'efficientnet-b0', targets: ['cpu:native', 'cpu'], peer: 'pytorch', limit: 1.5, accept: isNative },
+  { label: 'native CPU engine within 1.5x of PyTorch CPU (tiny CNN)', model: 'tiny-cnn', targets: ['cpu:native', 'cpu'], peer: 'pytorch', limit: 1.5, disqualify: nativeAgainstCpuPeer },
+  { label: 'native CPU engine within 1.5x of PyTorch CPU (EfficientNet-B0)', model: 'efficientnet-b0', targets: ['cpu:native', 'cpu'], peer: 'pytorch', limit: 1.5, disqualify: nativeAgainstCpuPeer },
   { label: 'wasm within 3x of PyTorch (tiny CNN)', model: 'tiny-cnn', targets: ['wasm'], peer: 'pytorch', limit: 3 },
-  { label: 'TPU strategy on a local CPU XLA server within 1.2x of jax.jit (tiny CNN)', model: 'tiny-cnn', targets: ['tpu'], peer: 'jax', limit: 1.2 },
+  { label: 'TPU strategy on a local CPU XLA server within 1.2x of jax.jit (tiny CNN)', model: 'tiny-cnn', targets: ['tpu'], peer: 'jax', limit: 1.2, disqualify: bothOnCpu },
 ];
 
-/** Checks TARGETS against this run's rows; a target whose rows are absent or failed has no ratio. */
+/**
+ * Checks TARGETS against this run's rows; a target whose rows are absent or failed has no ratio,
+ * nor has one whose rows ran on other hardware than it is stated for (with `notApplicable` saying why).
+ */
 export function checkTargets(rows: readonly RowResult[], specs: readonly TargetSpec[] = TARGETS): TargetCheck[] {
   const checks: TargetCheck[] = [];
+  const measured = (model: string, target: string) => rows.find((r) => r.model === model && r.target === target && r.status === 'ok' && r.stats);
   for (const spec of specs) {
-    const peer = rows.find((r) => r.model === spec.model && r.target === spec.peer && r.status === 'ok' && r.stats);
-    const strategy = spec.targets
-      .map((t) => rows.find((r) => r.model === spec.model && r.target === t && r.status === 'ok' && r.stats && (spec.accept?.(r) ?? true)))
-      .find((r) => r !== undefined);
+    const peer = measured(spec.model, spec.peer);
+    const candidates = spec.targets.map((t) => measured(spec.model, t)).filter((r) => r !== undefined);
     const requested = rows.some((r) => r.model === spec.model && spec.targets.includes(r.target));
     if (!requested && !peer) continue;
-    const base = { label: spec.label, model: spec.model, target: strategy?.target ?? spec.targets[0]!, peer: spec.peer, limit: spec.limit };
-    if (!strategy || !peer) {
-      checks.push(base);
+    const base = { label: spec.label, model: spec.model, peer: spec.peer, limit: spec.limit };
+    if (candidates.length === 0 || !peer) {
+      checks.push({ ...base, target: spec.targets[0]! });
+      continue;
+    }
+    const strategy = candidates.find((r) => spec.disqualify?.(r, peer) === undefined);
+    if (!strategy) {
+      checks.push({ ...base, target: candidates[0]!.target, notApplicable: spec.disqualify!(candidates[0]!, peer)! });
       continue;
     }
     const ratio = ratioTime(strategy.stats!) / ratioTime(peer.stats!);
-    checks.push({ ...base, ratio, met: ratio <= spec.limit });
+    checks.push({ ...base, target: strategy.target, ratio, met: ratio <= spec.limit });
   }
   return checks;
 }

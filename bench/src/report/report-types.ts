@@ -57,11 +57,15 @@ export interface TargetCheck {
   /** undefined when one of the two rows has no numbers. */
   readonly ratio?: number;
   readonly met?: boolean;
+  /** Why the rows measured do not count for this target (it is stated for other hardware). */
+  readonly notApplicable?: string;
 }
 
 export interface MachineInfo {
   readonly cpu: CpuInfo;
   readonly peak: CpuPeak;
+  /** NVIDIA GPUs by model name (absent: none, or a report from before GPUs were listed). */
+  readonly gpus?: readonly string[];
   readonly os: string;
   readonly node: string;
   readonly memoryBytes: number;

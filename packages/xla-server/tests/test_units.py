@@ -13,10 +13,15 @@ from strata_xla_server.specs import BY_MLIR, REPLICATED, SPLIT_DIM0, Spec, spec_
 
 def test_version_range(monkeypatch):
     from strata_xla_server import pjrt
+    monkeypatch.delenv(pjrt.SKIP_CHECK_ENV, raising=False)  # set where the suite runs under another jax
     pjrt.check_versions()
-    monkeypatch.setattr(pjrt.jax, "__version__", "0.11.0")
-    with pytest.raises(RuntimeError, match=r"jax 0.11.0 is outside the range .*`pip install jax==0.10.2"):
-        pjrt.check_versions()
+    for outside in ("0.10.1", "0.12.0"):
+        monkeypatch.setattr(pjrt.jax, "__version__", outside)
+        with pytest.raises(RuntimeError, match=rf"jax {outside} is outside the range .*`pip install jax==0.10.2"):
+            pjrt.check_versions()
+    monkeypatch.setattr(pjrt.jax, "__version__", "0.11.2")
+    pjrt.check_versions()
+    monkeypatch.setattr(pjrt.jax, "__version__", "0.12.0")
     monkeypatch.setenv(pjrt.SKIP_CHECK_ENV, "1")
     pjrt.check_versions()
 
