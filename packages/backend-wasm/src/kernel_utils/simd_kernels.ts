@@ -90,6 +90,12 @@ const V_ZERO = [0xfd, ...uleb(0x0c), ...Array(16).fill(0x00)];
 /** v128.const with four copies of -Infinity. */
 const V_NEG_INF = [0xfd, ...uleb(0x0c), ...Array(4).fill([0x00, 0x00, 0x80, 0xff]).flat()];
 
+/** A function's entry in the code section: its size, its local declarations, its code, `end`. */
+function functionBody(locals: number[], code: number[]): number[] {
+  const body = [...locals, ...code, 0x0b];
+  return [...uleb(body.length), ...body];
+}
+
 /**
  * The body of one kernel. Parameters: acc, x, [y,] count, xStep, [yStep,] blocks. With
  * `product`, adds x·y; without, adds x.
@@ -122,10 +128,8 @@ function rowKernel(product: boolean): number[] {
       [...get(j), ...i32(1), ...ADD, ...set(j)],
       br(0),
     )),
-    0x0b,
   ];
-  const body = [...locals, ...code];
-  return [...uleb(body.length), ...body];
+  return functionBody(locals, code);
 }
 
 /**
@@ -171,10 +175,8 @@ function scaledAddKernel(): number[] {
       [...get(w), ...get(offset), ...ADD, ...V_LOAD],
       [...F32X4_MUL, ...F32X4_ADD, ...V_STORE],
     ]),
-    0x0b,
   ];
-  const body = [...locals, ...code];
-  return [...uleb(body.length), ...body];
+  return functionBody(locals, code);
 }
 
 /**
@@ -232,10 +234,8 @@ function maxPoolGradKernel(): number[] {
       [...get(o), ...i32(1), ...ADD, ...set(o)],
       br(0),
     )),
-    0x0b,
   ];
-  const body = [...locals, ...code];
-  return [...uleb(body.length), ...body];
+  return functionBody(locals, code);
 }
 
 /**
@@ -258,10 +258,8 @@ function reluGradKernel(): number[] {
       [...get(offset), ...i32(16), ...ADD, ...set(offset)],
       br(0),
     )),
-    0x0b,
   ];
-  const body = [...locals, ...code];
-  return [...uleb(body.length), ...body];
+  return functionBody(locals, code);
 }
 
 /**
@@ -280,10 +278,8 @@ function biasAddKernel(): number[] {
       [...get(b), ...get(offset), ...ADD, ...V_LOAD],
       [...F32X4_ADD, ...V_STORE],
     ]),
-    0x0b,
   ];
-  const body = [...locals, ...code];
-  return [...uleb(body.length), ...body];
+  return functionBody(locals, code);
 }
 
 /** The module's bytes: six functions over an imported memory 'env'.'memory'. */
