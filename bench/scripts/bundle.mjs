@@ -11,6 +11,7 @@
 //     python/peer_worker.py, requirements.txt   the PyTorch Lightning and jax peers
 //     native/cpu/                      the native TensorFlow engine built here, when there is one
 // Run it with: node bench/bundle/strata-bench/bin/strata-bench.mjs --strategies cpu,cuda,tpu
+// Elsewhere:   node bench/scripts/bundle.mjs --out /tmp/strata-bench
 import { build } from 'esbuild';
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -19,7 +20,10 @@ import { fileURLToPath } from 'node:url';
 
 const bench = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const repo = dirname(bench);
-const out = join(bench, 'bundle', 'strata-bench');
+// `--out DIR` puts the bundle elsewhere (the test builds it in a temporary folder, so that the
+// repository keeps a single installed copy of tfjs-core).
+const outFlag = process.argv.indexOf('--out');
+const out = outFlag > 0 && process.argv[outFlag + 1] ? resolve(process.argv[outFlag + 1]) : join(bench, 'bundle', 'strata-bench');
 const require = createRequire(join(bench, 'package.json'));
 const packageDir = (name) => dirname(require.resolve(`${name}/package.json`));
 
