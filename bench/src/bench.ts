@@ -9,7 +9,7 @@ import { preparePythonEnv } from './peers/python-env.js';
 import { deriveRow } from './report/derive.js';
 import { renderMarkdown } from './report/markdown-table.js';
 import { checkTargets, computeRatios, ratioSpread } from './report/ratios.js';
-import { replaceBenchBlock } from './report/readme-block.js';
+import { replaceBenchBlock, resultsName } from './report/readme-block.js';
 import type { BenchReport, ModelFlops, RowResult, TargetCheck } from './report/report-types.js';
 import { renderSvgChart } from './report/svg-chart.js';
 import { runModel } from './runner/bench-runner.js';
@@ -193,7 +193,7 @@ export function writeOutputs(report: BenchReport, markdown: string, outDir: stri
   write(join(outDir, 'chart.svg'), svg);
   if (options.publish) {
     // A named block (--readme-block gpu) is another machine's table: its own committed copies.
-    const name = options.readmeBlock && options.readmeBlock !== 'bench' ? `RESULTS-${options.readmeBlock}` : 'RESULTS';
+    const name = resultsName(options.readmeBlock);
     write(join(root, `${name}.md`), `# Benchmark results\n\n![step time per strategy and peer](${name}.svg)\n\n${markdown}`);
     write(join(root, `${name}.svg`), svg);
   }

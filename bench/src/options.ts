@@ -2,6 +2,7 @@ import { StrataError, invalidOption, quote } from '@strata/core';
 import { MODELS } from './models/registry.js';
 import { PEERS, splitTarget } from './targets.js';
 import type { MallocMode } from './worker-environment.js';
+import { MAIN_BLOCK } from './report/readme-block.js';
 
 /** Everything the CLI takes, resolved. */
 export interface BenchOptions {
@@ -162,7 +163,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
   if (suite !== 'benchmark' && suite !== 'trainer-overhead' && suite !== 'all') invalidOption('--suite', suite, "'benchmark', 'trainer-overhead' or 'all'");
   const malloc = values.get('malloc') ?? 'fixed';
   if (malloc !== 'fixed' && malloc !== 'default') invalidOption('--malloc', malloc, "'fixed' or 'default'");
-  const readmeBlock = values.get('readme-block') ?? 'bench';
+  const readmeBlock = values.get('readme-block') ?? MAIN_BLOCK;
   if (!/^[a-z0-9][a-z0-9-]*$/.test(readmeBlock)) invalidOption('--readme-block', readmeBlock, "a name of lower-case letters, digits and '-', such as 'gpu'");
 
   return {

@@ -49,12 +49,11 @@ interface TargetSpec {
 const isNative = (row: RowResult) => !(row.device?.engine ?? '').startsWith('tfjs-backend-cpu');
 const where = (row: RowResult) => (row.device?.devices ?? []).join(', ');
 
+const peerOffCpu = (peer: RowResult) => (runsOnHostCpu(peer) ? undefined : `${peer.target} ran on ${where(peer)}, and the target is against its CPU run`);
 const nativeAgainstCpuPeer = (strategy: RowResult, peer: RowResult) =>
-  !isNative(strategy) ? `the CPU strategy ran on ${strategy.device?.engine ?? 'another engine'}, not the native one`
-    : !runsOnHostCpu(peer) ? `${peer.target} ran on ${where(peer)}, and the target is against its CPU run` : undefined;
+  (isNative(strategy) ? undefined : `the CPU strategy ran on ${strategy.device?.engine ?? 'another engine'}, not the native one`) ?? peerOffCpu(peer);
 const bothOnCpu = (strategy: RowResult, peer: RowResult) =>
-  !runsOnHostCpu(strategy) ? `the XLA server ran on ${where(strategy)}, and the target is for one on the CPU`
-    : !runsOnHostCpu(peer) ? `${peer.target} ran on ${where(peer)}, and the target is against its CPU run` : undefined;
+  (runsOnHostCpu(strategy) ? undefined : `the XLA server ran on ${where(strategy)}, and the target is for one on the CPU`) ?? peerOffCpu(peer);
 
 /** The per-strategy targets of the other issues, as ratios. */
 export const TARGETS: readonly TargetSpec[] = [

@@ -3,9 +3,17 @@ import { StrataError, quote } from '@strata/core';
 export const BLOCK_START = '<!-- bench:start -->';
 export const BLOCK_END = '<!-- bench:end -->';
 
-/** The markers of a README block: 'bench' is the main table's, another name N gives <!-- bench:N:start -->. */
-export function blockMarkers(block = 'bench'): { start: string; end: string } {
-  return block === 'bench' ? { start: BLOCK_START, end: BLOCK_END } : { start: `<!-- bench:${block}:start -->`, end: `<!-- bench:${block}:end -->` };
+/** The main table's block name; another name N is another machine's table. */
+export const MAIN_BLOCK = 'bench';
+
+/** The markers of a README block: the main table's, or <!-- bench:N:start --> for another name N. */
+export function blockMarkers(block = MAIN_BLOCK): { start: string; end: string } {
+  return block === MAIN_BLOCK ? { start: BLOCK_START, end: BLOCK_END } : { start: `<!-- bench:${block}:start -->`, end: `<!-- bench:${block}:end -->` };
+}
+
+/** The committed copies' base name (--publish): RESULTS for the main table, RESULTS-N for block N. */
+export function resultsName(block = MAIN_BLOCK): string {
+  return block === MAIN_BLOCK ? 'RESULTS' : `RESULTS-${block}`;
 }
 
 /**
@@ -15,7 +23,7 @@ export function blockMarkers(block = 'bench'): { start: string; end: string } {
  * @example
  * writeFileSync('README.md', replaceBenchBlock(readFileSync('README.md', 'utf8'), table));
  */
-export function replaceBenchBlock(readme: string, content: string, block = 'bench'): string {
+export function replaceBenchBlock(readme: string, content: string, block = MAIN_BLOCK): string {
   const markers = blockMarkers(block);
   const start = readme.indexOf(markers.start);
   const end = readme.indexOf(markers.end, start + markers.start.length);
