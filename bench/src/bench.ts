@@ -94,6 +94,7 @@ export async function runBenchmark(options: BenchOptions, command: string, log: 
     chunk: options.chunk,
     processes: options.processes,
     maxSecondsPerTarget: options.maxSeconds,
+    minSecondsPerTarget: options.minSeconds,
     stepTimeoutSeconds: options.stepTimeout,
   };
   for (let run = 1; run <= options.runs; run++) {

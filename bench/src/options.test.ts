@@ -34,6 +34,15 @@ describe('parseOptions', () => {
     rejects(['--steps', '0'], /--steps: received "0".*at least 1/);
   });
 
+  it('gives every row a minimum measured time, at most its budget', () => {
+    assert.equal(parseOptions([]).minSeconds, DEFAULTS.minSeconds);
+    assert.equal(parseOptions(['--min-seconds', '0']).minSeconds, 0);
+    // A budget under the default minimum lowers the minimum with it; an explicit one over it is an error.
+    assert.equal(parseOptions(['--max-seconds', '4']).minSeconds, 4);
+    assert.throws(() => parseOptions(['--max-seconds', '4', '--min-seconds', '5']), /--min-seconds: received "5".*at most --max-seconds \(4\)/);
+    assert.throws(() => parseOptions(['--min-seconds', '-1']), /--min-seconds: received "-1".*0 or more/);
+  });
+
   it('limits every framework to --threads threads through the environment', () => {
     assert.equal(parseOptions(['--threads', '1']).threads, 1);
     assert.equal(parseOptions([]).threads, undefined);

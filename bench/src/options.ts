@@ -17,6 +17,8 @@ export interface BenchOptions {
   /** Worker processes per row, pooled (see RunPlan.processes). */
   readonly processes: number;
   readonly maxSeconds: number;
+  /** Measured time every row gets at least (fast rows run more than --steps steps). */
+  readonly minSeconds: number;
   readonly stepTimeout: number;
   readonly learningRate: number;
   readonly runs: number;
@@ -59,6 +61,7 @@ export const DEFAULTS = {
   chunk: 3,
   processes: 3,
   maxSeconds: 60,
+  minSeconds: 10,
   stepTimeout: 180,
   learningRate: 1e-3,
   runs: 1,
@@ -80,6 +83,8 @@ export const USAGE = `Usage: npm run bench -- [flags]
                       from one process to the next (code and data placement), which one process per
                       row turns into ratios that move between runs (default ${DEFAULTS.processes})
   --max-seconds S     measured time per row and model; slower rows run fewer steps (default ${DEFAULTS.maxSeconds})
+  --min-seconds S     measured time every row gets at least: faster rows run more steps than --steps, so
+                      that a ratio does not rest on a second of steps (default ${DEFAULTS.minSeconds}; 0: --steps only)
   --step-timeout S    one step slower than this ends its row as timed out (default ${DEFAULTS.stepTimeout})
   --learning-rate X   Adam's learning rate (default ${DEFAULTS.learningRate})
   --runs N            repeat the whole benchmark N times and report how much the ratios move
@@ -107,7 +112,7 @@ export const USAGE = `Usage: npm run bench -- [flags]
   --help`;
 
 const FLAGS_WITH_VALUE = new Set([
-  'strategies', 'peers', 'models', 'batch-size', 'image-size', 'steps', 'warmup', 'chunk', 'processes', 'max-seconds', 'step-timeout',
+  'strategies', 'peers', 'models', 'batch-size', 'image-size', 'steps', 'warmup', 'chunk', 'processes', 'max-seconds', 'min-seconds', 'step-timeout',
   'learning-rate', 'runs', 'threads', 'malloc', 'out-dir', 'python', 'tpu-address', 'xla-python', 'suite', 'readme', 'readme-block', 'render',
   // Read by the trainer-overhead suite (bench/src/trainer-overhead.ts).
   'rounds', 'overhead-model', 'overhead-steps', 'overhead-batch-size',
@@ -163,6 +168,9 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
   if (suite !== 'benchmark' && suite !== 'trainer-overhead' && suite !== 'all') invalidOption('--suite', suite, "'benchmark', 'trainer-overhead' or 'all'");
   const malloc = values.get('malloc') ?? 'fixed';
   if (malloc !== 'fixed' && malloc !== 'default') invalidOption('--malloc', malloc, "'fixed' or 'default'");
+  const maxSeconds = positive(values, 'max-seconds', DEFAULTS.maxSeconds);
+  const minSeconds = values.has('min-seconds') ? nonNegative(values, 'min-seconds') : Math.min(DEFAULTS.minSeconds, maxSeconds);
+  if (minSeconds > maxSeconds) invalidOption('--min-seconds', values.get('min-seconds')!, `at most --max-seconds (${maxSeconds}), the most a row may take`);
   const readmeBlock = values.get('readme-block') ?? MAIN_BLOCK;
   if (!/^[a-z0-9][a-z0-9-]*$/.test(readmeBlock)) invalidOption('--readme-block', readmeBlock, "a name of lower-case letters, digits and '-', such as 'gpu'");
 
@@ -176,7 +184,8 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     warmup: whole(values, 'warmup', DEFAULTS.warmup, 1),
     chunk: whole(values, 'chunk', DEFAULTS.chunk, 1),
     processes: whole(values, 'processes', DEFAULTS.processes, 1),
-    maxSeconds: positive(values, 'max-seconds', DEFAULTS.maxSeconds),
+    maxSeconds,
+    minSeconds,
     stepTimeout: positive(values, 'step-timeout', DEFAULTS.stepTimeout),
     learningRate: positive(values, 'learning-rate', DEFAULTS.learningRate),
     runs: whole(values, 'runs', DEFAULTS.runs, 1),
@@ -209,6 +218,13 @@ function whole(values: Map<string, string>, name: string, fallback: number, min:
   if (raw === undefined) return fallback;
   const n = Number(raw);
   if (!Number.isInteger(n) || n < min) invalidOption(`--${name}`, raw, `a whole number of at least ${min}`);
+  return n;
+}
+
+function nonNegative(values: Map<string, string>, name: string): number {
+  const raw = values.get(name)!;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < 0) invalidOption(`--${name}`, raw, 'a number of seconds, 0 or more');
   return n;
 }
 

@@ -38,7 +38,7 @@ export function renderMarkdown(report: BenchReport, spreads: readonly RatioSprea
   const lines: string[] = [];
   lines.push(
     `Training step time, batch ${settings.batchSize}, ${settings.imageSize}x${settings.imageSize} RGB, Adam, sigmoid cross-entropy; ` +
-      `median of ${settings.steps} steps after ${settings.warmup} warm-up steps` +
+      `median of ${settings.steps} steps${settings.minSecondsPerTarget ? ` or more (fast rows run until they have ${settings.minSecondsPerTarget} s of steps)` : ''} after ${settings.warmup} warm-up steps` +
       ((settings.processes ?? 1) > 1 ? `, pooled from ${settings.processes} processes per row` : '') +
       `, strategies and peers interleaved in rounds of ${settings.chunk}; ` +
       (settings.threads !== undefined ? `every framework limited to ${settings.threads} thread(s) (--threads)` : "each framework's default thread count") +

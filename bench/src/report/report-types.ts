@@ -83,6 +83,8 @@ export interface BenchSettings {
   /** Worker processes per target (absent in reports from before it existed: one). */
   readonly processes?: number;
   readonly maxSecondsPerTarget: number;
+  /** --min-seconds (absent in reports from before it existed: none, --steps only). */
+  readonly minSecondsPerTarget?: number;
   readonly stepTimeoutSeconds: number;
   /** --threads, when given. */
   readonly threads?: number;

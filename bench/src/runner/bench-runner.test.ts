@@ -43,6 +43,7 @@ function plan(targets: string[], overrides: Partial<RunPlan> = {}): RunPlan {
     chunk: 2,
     processes: 1,
     maxSecondsPerTarget: 60,
+    minSecondsPerTarget: 0,
     stepTimeoutSeconds: 1,
     learningRate: 1e-3,
     strategyOptions: {},
@@ -85,6 +86,26 @@ describe('runModel', () => {
     // 400 ms steps in a 1 s budget: one step in the first round, one more (600 ms left), then none.
     assert.deepEqual(rows[0]!.stepsMs, [400, 400]);
     assert.equal(rows[0]!.reason, '2 of 10 steps: 1 s budget per target');
+  });
+});
+
+describe('runModel with a minimum time per row', () => {
+  it('runs a fast row past --steps until it has measured its minimum time, and a slow one only its steps', async () => {
+    // 10 to 12 ms steps: 0.2 s is at least 17 of them, in rounds of 2, interleaved with the slow row.
+    const rows = await runModel(plan(['good', 'slow'], { steps: 2, minSecondsPerTarget: 0.2, maxSecondsPerTarget: 10 }));
+    const good = rows.find((r) => r.target === 'good')!;
+    const total = good.stepsMs.reduce((a, b) => a + b, 0);
+    assert.ok(total >= 200 && total < 200 + 2 * 12, `measured ${total} ms, just past the 200 ms minimum`);
+    assert.equal(good.reason, undefined);
+    assert.ok(new Set(good.stepRounds).size >= 9, 'the extra steps come in rounds of --chunk, not all at once');
+    // 400 ms steps have their 0.2 s in their first two steps, which --steps asks for anyway.
+    assert.deepEqual(rows.find((r) => r.target === 'slow')!.stepsMs, [400, 400]);
+  });
+
+  it('shares the minimum time between the processes of a row', async () => {
+    const rows = await runModel(plan(['good'], { steps: 3, processes: 3, minSecondsPerTarget: 0.15 }));
+    // 50 ms per process: 5 steps each (10, 11, 12, 10, 11 ms = 54 ms), 15 in all.
+    assert.equal(rows[0]!.stepsMs.length, 15);
   });
 });
 

@@ -26,6 +26,12 @@ export interface RunPlan {
   readonly processes: number;
   /** Measured time one target may take on one model; slower targets run fewer steps. */
   readonly maxSecondsPerTarget: number;
+  /**
+   * Measured time every target gets at least (within its budget): a fast row runs more than
+   * `steps` steps. Thirty 45 ms steps are 1.4 s of a row's life, whose fastest quarter is 7 steps;
+   * a ratio of two such rows moved with whichever few steps happened to be quiet.
+   */
+  readonly minSecondsPerTarget: number;
   /** A single step slower than this ends the row as timed out. */
   readonly stepTimeoutSeconds: number;
   readonly learningRate: number;
@@ -171,8 +177,8 @@ async function startWave(plan: RunPlan, replica: number, rows: Map<string, RowRe
 
 /**
  * Rounds: each live process runs up to `chunk` steps per round, in an order that rotates, until
- * it has its share of the target's steps or of its time budget (what earlier waves left, split
- * over this and the later waves). Returns the next round's number.
+ * it has its share of the target's steps and of its minimum time, or of its time budget (what
+ * earlier waves left, split over this and the later waves). Returns the next round's number.
  */
 async function measureWave(
   plan: RunPlan,
@@ -185,6 +191,7 @@ async function measureWave(
 ): Promise<number> {
   const stepTimeout = plan.stepTimeoutSeconds * 1000;
   const perProcess = Math.ceil(plan.steps / plan.processes);
+  const minMsPerProcess = (Math.min(plan.minSecondsPerTarget, plan.maxSecondsPerTarget) * 1000) / plan.processes;
   const wavesLeft = plan.processes - replica;
   const waveBudget = new Map(live.map((r) => [r.target, (plan.maxSecondsPerTarget * 1000 - (spent.get(r.target) ?? 0)) / wavesLeft]));
   const waveSpent = new Map<string, number>();
@@ -196,9 +203,11 @@ async function measureWave(
       const left = perProcess - row.stepsMs.length;
       const used = waveSpent.get(row.target) ?? 0;
       const estimate = row.stepsMs.length > 0 ? median(row.stepsMs) : Math.max(1, median([...(row.warmupMs ?? []), row.firstStepMs ?? 1]));
+      // Its share of the steps, or more while its share of the minimum time is not spent.
+      const wanted = Math.max(left, used < minMsPerProcess ? Math.ceil((minMsPerProcess - used) / Math.max(estimate, 1e-3)) : 0);
       // Always at least one measured step; then only what the time budget allows.
       const affordable = row.stepsMs.length === 0 ? 1 : Math.floor((waveBudget.get(row.target)! - used) / estimate);
-      const n = Math.min(plan.chunk, left, Math.max(0, affordable));
+      const n = Math.min(plan.chunk, wanted, Math.max(0, affordable));
       if (n <= 0) {
         if (left > 0) row.note = `${plan.maxSecondsPerTarget} s budget per target`;
         row.done = true;
@@ -215,7 +224,7 @@ async function measureWave(
           waveSpent.set(row.target, used + ms);
           spent.set(row.target, (spent.get(row.target) ?? 0) + ms);
         }
-        if (row.stepsMs.length >= perProcess) row.done = true;
+        if (row.stepsMs.length >= perProcess && (waveSpent.get(row.target) ?? 0) >= minMsPerProcess) row.done = true;
       } catch (error) {
         rows.set(row.target, failure([...(finished.get(row.target) ?? []), row], plan, error));
         row.worker.kill();
