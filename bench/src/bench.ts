@@ -20,7 +20,7 @@ import { allocatorEnvironment, gpuMemoryEnvironment, threadEnvironment } from '.
 /** How every step is timed, printed with the table. */
 export const TIMING_NOTE =
   'a step is forward, backward and the Adam update on one fixed batch already on the device, timed until its loss is on the host ' +
-  '(tfjs: strategy.runStep(optimizer.minimize) then strategy.read; PyTorch: loss.item(); jax: float(loss) of the jitted step). ' +
+  '(tfjs: strategy.runStep(optimizer.minimize) then strategy.read; PyTorch: torch.optim.Adam, loss.item(); jax: float(loss) of the jitted step). ' +
   'Each row runs in its own worker processes (--processes, pooled; start-up and first step from the first); the first step (compilation, kernel set-up) and the warm-up steps are excluded and reported apart.';
 
 /** What one run wrote, for the caller to print. */
@@ -107,6 +107,7 @@ export async function runBenchmark(options: BenchOptions, command: string, log: 
         targets,
         ...measurement,
         learningRate: options.learningRate,
+        optimizer: options.optimizer,
         strategyOptions,
         ...(xlaServerPython ? { xlaServerPython } : {}),
         nodeWorker: { command: process.execPath, args: [...process.execArgv, process.argv[1]!, 'worker'] },
@@ -140,6 +141,7 @@ export async function runBenchmark(options: BenchOptions, command: string, log: 
         ...measurement,
         ...(options.threads !== undefined ? { threads: options.threads } : {}),
         malloc: options.malloc,
+        optimizer: options.optimizer,
       },
       timing: TIMING_NOTE,
       flopFormula: FLOP_FORMULA,

@@ -2,6 +2,7 @@ import { StrataError, invalidOption, quote } from '@strata/core';
 import { MODELS } from './models/registry.js';
 import { PEERS, splitTarget } from './targets.js';
 import type { MallocMode } from './worker-environment.js';
+import type { TfjsAdam } from './worker/protocol.js';
 import { MAIN_BLOCK } from './report/readme-block.js';
 
 /** Everything the CLI takes, resolved. */
@@ -21,6 +22,8 @@ export interface BenchOptions {
   readonly minSeconds: number;
   readonly stepTimeout: number;
   readonly learningRate: number;
+  /** The strategies' Adam: 'flat' (Strata's FlatAdam) or 'tfjs' (tf.train.adam). */
+  readonly optimizer: TfjsAdam;
   readonly runs: number;
   /** Threads per framework (torch, TensorFlow, XLA, llvmpipe); absent: each framework's default. */
   readonly threads?: number;
@@ -87,6 +90,8 @@ export const USAGE = `Usage: npm run bench -- [flags]
                       that a ratio does not rest on a second of steps (default ${DEFAULTS.minSeconds}; 0: --steps only)
   --step-timeout S    one step slower than this ends its row as timed out (default ${DEFAULTS.stepTimeout})
   --learning-rate X   Adam's learning rate (default ${DEFAULTS.learningRate})
+  --optimizer NAME    the strategies' Adam: flat (default; Strata's FlatAdam, tf.train.adam's math on flat
+                      moments) or tfjs (tf.train.adam, fourteen ops per variable)
   --runs N            repeat the whole benchmark N times and report how much the ratios move
   --threads N         threads for every framework (OMP/torch, TensorFlow, XLA, llvmpipe); default: each
                       framework's own (all cores). On a busy shared machine 2-thread OpenMP (PyTorch)
@@ -113,7 +118,7 @@ export const USAGE = `Usage: npm run bench -- [flags]
 
 const FLAGS_WITH_VALUE = new Set([
   'strategies', 'peers', 'models', 'batch-size', 'image-size', 'steps', 'warmup', 'chunk', 'processes', 'max-seconds', 'min-seconds', 'step-timeout',
-  'learning-rate', 'runs', 'threads', 'malloc', 'out-dir', 'python', 'tpu-address', 'xla-python', 'suite', 'readme', 'readme-block', 'render',
+  'learning-rate', 'optimizer', 'runs', 'threads', 'malloc', 'out-dir', 'python', 'tpu-address', 'xla-python', 'suite', 'readme', 'readme-block', 'render',
   // Read by the trainer-overhead suite (bench/src/trainer-overhead.ts).
   'rounds', 'overhead-model', 'overhead-steps', 'overhead-batch-size',
 ]);
@@ -171,6 +176,8 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
   const maxSeconds = positive(values, 'max-seconds', DEFAULTS.maxSeconds);
   const minSeconds = values.has('min-seconds') ? nonNegative(values, 'min-seconds') : Math.min(DEFAULTS.minSeconds, maxSeconds);
   if (minSeconds > maxSeconds) invalidOption('--min-seconds', values.get('min-seconds')!, `at most --max-seconds (${maxSeconds}), the most a row may take`);
+  const optimizer = values.get('optimizer') ?? 'flat';
+  if (optimizer !== 'flat' && optimizer !== 'tfjs') invalidOption('--optimizer', optimizer, "'flat' (Strata's FlatAdam) or 'tfjs' (tf.train.adam)");
   const readmeBlock = values.get('readme-block') ?? MAIN_BLOCK;
   if (!/^[a-z0-9][a-z0-9-]*$/.test(readmeBlock)) invalidOption('--readme-block', readmeBlock, "a name of lower-case letters, digits and '-', such as 'gpu'");
 
@@ -188,6 +195,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     minSeconds,
     stepTimeout: positive(values, 'step-timeout', DEFAULTS.stepTimeout),
     learningRate: positive(values, 'learning-rate', DEFAULTS.learningRate),
+    optimizer,
     runs: whole(values, 'runs', DEFAULTS.runs, 1),
     ...(values.has('threads') ? { threads: whole(values, 'threads', 1, 1) } : {}),
     malloc,

@@ -1,6 +1,6 @@
 import type { MallocMode } from '../worker-environment.js';
 import type { CpuInfo, CpuPeak } from '../machine/cpu-info.js';
-import type { WorkerDevice } from '../worker/protocol.js';
+import type { TfjsAdam, WorkerDevice } from '../worker/protocol.js';
 import type { StepStats } from './stats.js';
 
 /** How a row ended. */
@@ -90,6 +90,8 @@ export interface BenchSettings {
   readonly threads?: number;
   /** --malloc (absent in reports from before it existed: glibc's default thresholds). */
   readonly malloc?: MallocMode;
+  /** --optimizer (absent in reports from before it existed: tf.train.adam). */
+  readonly optimizer?: TfjsAdam;
 }
 
 export interface ModelFlops {

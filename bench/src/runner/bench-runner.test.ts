@@ -46,6 +46,7 @@ function plan(targets: string[], overrides: Partial<RunPlan> = {}): RunPlan {
     minSecondsPerTarget: 0,
     stepTimeoutSeconds: 1,
     learningRate: 1e-3,
+    optimizer: 'flat',
     strategyOptions: {},
     nodeWorker: { command: process.execPath, args: [worker] },
     python: { ok: false, reason: 'no python3 on PATH' },

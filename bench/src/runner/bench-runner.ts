@@ -35,6 +35,7 @@ export interface RunPlan {
   /** A single step slower than this ends the row as timed out. */
   readonly stepTimeoutSeconds: number;
   readonly learningRate: number;
+  readonly optimizer: WorkerConfig['optimizer'];
   readonly strategyOptions: WorkerConfig['strategyOptions'];
   /** The Python with strata_xla_server: each tpu process starts its own local server. */
   readonly xlaServerPython?: string;
@@ -128,6 +129,7 @@ async function startWave(plan: RunPlan, replica: number, rows: Map<string, RowRe
       imageSize: plan.imageSize,
       warmupSteps: plan.warmup,
       learningRate: plan.learningRate,
+      optimizer: plan.optimizer,
       strategyOptions: plan.strategyOptions,
       ...(plan.xlaServerPython ? { xlaServerPython: plan.xlaServerPython } : {}),
       slowStepMs: (plan.maxSecondsPerTarget * 1000) / 4,

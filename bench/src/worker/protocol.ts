@@ -18,6 +18,8 @@ export interface WorkerConfig {
   /** Steps run before measuring; the first is reported apart (compile, kernel set-up). */
   readonly warmupSteps: number;
   readonly learningRate: number;
+  /** The strategies' Adam: Strata's FlatAdam, or tf.train.adam (--optimizer). */
+  readonly optimizer: TfjsAdam;
   /** Per-strategy options for `createStrataContainer` (e.g. the XLA server's address). */
   readonly strategyOptions?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
   /** For 'tpu' without an address: the Python that runs this worker's own local XLA server. */
@@ -25,6 +27,9 @@ export interface WorkerConfig {
   /** Stop warming up early when the first step alone took longer than this. */
   readonly slowStepMs: number;
 }
+
+/** --optimizer: 'flat' (Strata's FlatAdam, the default) or 'tfjs' (tf.train.adam). */
+export type TfjsAdam = 'flat' | 'tfjs';
 
 export const WORKER_CONFIG_ENV = 'STRATA_BENCH_WORKER_CONFIG';
 

@@ -7,6 +7,7 @@ import {
   type DistributionStrategy,
   type StrategyOptionsMap,
 } from '@strata/core';
+import { FlatAdam } from '@strata/training';
 import { providedBackendModules } from '../backend-modules.js';
 import { buildTfjsModel } from '../models/tfjs-model.js';
 import { splitTarget } from '../targets.js';
@@ -77,7 +78,8 @@ async function runWith(io: WorkerIO, name: string, options: Record<string, Recor
 async function train(io: WorkerIO, strategy: DistributionStrategy, config: WorkerConfig, started: number): Promise<void> {
   const { batchSize, imageSize, model: spec } = config;
   const model = strategy.scope(() => buildTfjsModel(spec));
-  const optimizer = strategy.scope(() => tf.train.adam(config.learningRate));
+  // Strata's Adam by default: tf.train.adam's math on flat moments (a few ops a step instead of fourteen per variable).
+  const optimizer = strategy.scope(() => (config.optimizer === 'tfjs' ? tf.train.adam(config.learningRate) : new FlatAdam(config.learningRate)));
   // One fixed batch, placed once: the bench measures the step, not data loading.
   const batch = strategy.distributeBatch({
     images: tf.randomUniform([batchSize, imageSize, imageSize, spec.inputChannels], 0, 1, 'float32', 7) as tf.Tensor4D,

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { LambdaLr, TrainingModule, trainableVariables, type Batch, type OptimizerConfig } from '@strata/training';
+import { FlatAdam, LambdaLr, TrainingModule, trainableVariables, type Batch, type OptimizerConfig } from '@strata/training';
 import { BinaryClassificationMetrics, WeightedFocalLoss } from '@strata/vision';
 
 /**
@@ -54,9 +54,12 @@ export class MelanomaClassifier extends TrainingModule<Batch> {
     this.log('val_recall', result.recall, { progBar: false });
   }
 
-  /** Adam with a cosine decay per epoch (to 5% of the rate), which steadies the last epochs. */
+  /**
+   * Adam (Strata's FlatAdam: tf.train.adam's math in a few ops a step, not fourteen per
+   * variable) with a cosine decay per epoch (to 5% of the rate), which steadies the last epochs.
+   */
   configureOptimizers(): OptimizerConfig {
-    const optimizer = tf.train.adam(this.learningRate);
+    const optimizer = new FlatAdam(this.learningRate);
     const cosine = (epoch: number) => 0.05 + 0.95 * 0.5 * (1 + Math.cos((Math.PI * Math.min(epoch, this.epochs)) / this.epochs));
     return { optimizer, lrScheduler: { scheduler: new LambdaLr(optimizer, cosine), interval: 'epoch' } };
   }

@@ -12,6 +12,7 @@ import { identityConfig } from './kernels/Identity.js';
 import { maxPoolGradConfig } from './kernels/MaxPoolGrad.js';
 import { meanConfig } from './kernels/Mean.js';
 import { reluGradConfig } from './kernels/ReluGrad.js';
+import { sliceConfig, splitVConfig } from './kernels/Slice.js';
 import { sumConfig } from './kernels/Sum.js';
 import { tileConfig } from './kernels/Tile.js';
 
@@ -21,7 +22,8 @@ import { tileConfig } from './kernels/Tile.js';
  * faster replacements for six it has but that dominate a training step
  * (Conv2DBackpropInput, MaxPoolGrad, Sum and Mean over axes before the last, Tile, which batch
  * norm's gradient uses, and Add of a bias), Identity and same-dtype Cast without a copy (tfjs
- * clones every tensor a gradient saves), and relu's gradient as one kernel.
+ * clones every tensor a gradient saves), relu's gradient as one kernel, and contiguous Slice and
+ * SplitV without a copy of the whole input each.
  */
 export const TRAINING_KERNELS: readonly KernelConfig[] = [
   conv2DBackpropFilterConfig,
@@ -36,6 +38,8 @@ export const TRAINING_KERNELS: readonly KernelConfig[] = [
   castConfig,
   addConfig,
   reluGradConfig,
+  sliceConfig,
+  splitVConfig,
 ];
 
 let registered = false;

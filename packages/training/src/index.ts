@@ -35,6 +35,7 @@ export { StepLr, type StepLrOptions } from './optim/step-lr.js';
 export { LambdaLr } from './optim/lambda-lr.js';
 export { ReduceLrOnPlateau, type ReduceLrOnPlateauOptions } from './optim/reduce-lr-on-plateau.js';
 export { getLearningRate, setLearningRate } from './optim/learning-rate.js';
+export { FlatAdam } from './optim/flat-adam.js';
 export type { OptimizerConfig, LrSchedulerConfig } from './optim/optimizer-config.js';
 // Checkpoints
 export { writeFileAtomic, type AtomicWriteHooks } from './checkpoint/atomic-write.js';

@@ -9,7 +9,7 @@ import { StrataError } from '@strata/core';
 import { EarlyStopping } from '../callbacks/early-stopping.js';
 import { ModelCheckpoint, listCheckpoints } from '../callbacks/model-checkpoint.js';
 import { seedEverything, unseedEverything } from '../random.js';
-import { DropoutNet } from '../test-support/dropout-module.js';
+import { DropoutNet, FlatAdamDropoutNet } from '../test-support/dropout-module.js';
 import { Linear, jsCpu, linearData, loader, maxAbsDiff, values } from '../test-support/js-cpu.js';
 import { Trainer } from '../trainer.js';
 import type { TrainerOptions } from '../trainer-options.js';
@@ -45,11 +45,12 @@ async function run(
   ckptPath?: string,
   init = 1,
   checkpoint: ConstructorParameters<typeof ModelCheckpoint>[0] = {},
+  Module: typeof DropoutNet = DropoutNet,
 ): Promise<Run> {
   const strategy = await jsCpu();
   // After the strategy's set-up, as a script seeds before building its model.
   seedEverything(seed);
-  const module = new DropoutNet(8, init);
+  const module = new Module(8, init);
   const trainer = new Trainer({
     strategy,
     deterministic: true,
@@ -99,6 +100,21 @@ describe('checkpoints', () => {
     const resumed = await run(5, dir, { maxEpochs: 3 }, 'last', 42, { everyNTrainSteps: 3, saveTopK: -1 });
     assert.equal(maxAbsDiff(resumed.weights, whole.weights), 0, 'weights differ');
     assert.deepEqual(resumed.history, whole.history);
+  });
+
+  it("resumes FlatAdam's flat moments mid-epoch with the same result", async () => {
+    const whole = await run(11, tempDir(), { maxEpochs: 3 }, undefined, 1, {}, FlatAdamDropoutNet);
+    const dir = tempDir();
+    await run(11, dir, { maxEpochs: 3, maxSteps: 6 }, undefined, 1, { everyNTrainSteps: 3, saveTopK: -1 }, FlatAdamDropoutNet);
+    const file = readTrainerCheckpoint(join(dir, 'last.ckpt'));
+    assert.equal(file.meta.optimizer.className, 'StrataFlatAdam');
+    // tf.train.adam's layout: the iteration count, then m and v for each of the 3 variables.
+    assert.equal(file.tensors.filter((t) => t.key.startsWith('optimizer/')).length, 7);
+    const resumed = await run(5, dir, { maxEpochs: 3 }, 'last', 42, { everyNTrainSteps: 3, saveTopK: -1 }, FlatAdamDropoutNet);
+    assert.equal(maxAbsDiff(resumed.weights, whole.weights), 0, 'weights differ');
+    assert.deepEqual(resumed.history, whole.history);
+    // A tf.train.adam checkpoint does not load into FlatAdam unnoticed.
+    await assert.rejects(run(5, dir, { maxEpochs: 3 }, 'last', 42, {}, DropoutNet), /holds StrataFlatAdam state; configureOptimizers returned Adam/);
   });
 
   it('stores weights, optimizer slots, schedulers, callbacks, RNG, hyperparameters and the config hash', async () => {

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { TrainingModule } from '../training-module.js';
 import type { Batch } from '../data/collate.js';
 import type { OptimizerConfig } from '../optim/optimizer-config.js';
+import { FlatAdam } from '../optim/flat-adam.js';
 import { StepLr } from '../optim/step-lr.js';
 
 let count = 0;
@@ -44,5 +45,13 @@ export class DropoutNet extends TrainingModule<Batch> {
   }
   dispose(): void {
     tf.dispose(this.parameters());
+  }
+}
+
+/** DropoutNet trained with Strata's FlatAdam instead of tf.train.adam. */
+export class FlatAdamDropoutNet extends DropoutNet {
+  override configureOptimizers(): OptimizerConfig {
+    const optimizer = new FlatAdam(this.hparams.lr as number);
+    return { optimizer, lrScheduler: { scheduler: new StepLr(optimizer, { stepSize: 1, gamma: 0.7 }), interval: 'epoch' } };
   }
 }
