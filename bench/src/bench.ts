@@ -8,7 +8,7 @@ import { benchRoot, repoRoot } from './paths.js';
 import { preparePythonEnv } from './peers/python-env.js';
 import { deriveRow } from './report/derive.js';
 import { renderMarkdown } from './report/markdown-table.js';
-import { checkTargets, computeRatios, ratioSpread } from './report/ratios.js';
+import { checkTargets, computeRatios, ratioSpread, timeSpread } from './report/ratios.js';
 import { replaceBenchBlock, resultsName } from './report/readme-block.js';
 import type { BenchReport, ModelFlops, RowResult, TargetCheck } from './report/report-types.js';
 import { renderSvgChart } from './report/svg-chart.js';
@@ -152,9 +152,10 @@ export async function runBenchmark(options: BenchOptions, command: string, log: 
       targets,
       ...(trainerOverhead !== undefined ? { trainerOverhead } : {}),
     };
-    const previous = outputs.map((o) => o.report.ratios);
-    const spreads = options.runs > 1 && run === options.runs ? ratioSpread([...previous, report.ratios]) : [];
-    outputs.push(writeOutputs(report, renderMarkdown(report, spreads), outDir, root, options));
+    const last = options.runs > 1 && run === options.runs;
+    const spreads = last ? ratioSpread([...outputs.map((o) => o.report.ratios), report.ratios]) : [];
+    const drift = last ? timeSpread([...outputs.map((o) => o.report.rows), report.rows]) : [];
+    outputs.push(writeOutputs(report, renderMarkdown(report, spreads, drift), outDir, root, options));
   }
   return outputs;
 }
@@ -220,11 +221,11 @@ export function renderSaved(path: string, options: Pick<BenchOptions, 'publish' 
   return writeOutputs(report, renderMarkdown(report), resolve(options.outDir ?? join(root, 'results')), root, options);
 }
 
-/** Reads earlier JSON reports and returns their ratio spreads (for --compare). */
-export function compareReports(paths: readonly string[]): ReturnType<typeof ratioSpread> {
+/** Reads earlier JSON reports and returns their ratio spreads and each row's own drift (for --compare). */
+export function compareReports(paths: readonly string[]): { ratios: ReturnType<typeof ratioSpread>; drift: ReturnType<typeof timeSpread> } {
   const reports = paths.map((p) => {
     if (!existsSync(p)) throw new Error(`no such report: ${p}`);
     return JSON.parse(readFileSync(p, 'utf8')) as BenchReport;
   });
-  return ratioSpread(reports.map((r) => computeRatios(r.rows)));
+  return { ratios: ratioSpread(reports.map((r) => computeRatios(r.rows))), drift: timeSpread(reports.map((r) => r.rows)) };
 }

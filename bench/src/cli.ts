@@ -7,7 +7,7 @@ import { basename } from 'node:path';
 import { StrataError } from '@strata/core';
 import { compareReports, renderSaved, runBenchmark } from './bench.js';
 import { parseOptions, USAGE } from './options.js';
-import { times, percent } from './report/format.js';
+import { ms, percent, times } from './report/format.js';
 import { MESSAGE_PREFIX, WORKER_CONFIG_ENV, type WorkerConfig } from './worker/protocol.js';
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -38,9 +38,10 @@ async function main(argv: readonly string[]): Promise<number> {
     return 0;
   }
   if (options.compare.length > 0) {
-    for (const s of compareReports(options.compare)) {
-      console.log(`${s.model} ${s.target} / ${s.peer}: ${s.ratios.map((r) => times(r)).join(', ')} (spread ${percent(s.spread)})`);
-    }
+    const { ratios, drift } = compareReports(options.compare);
+    for (const s of ratios) console.log(`${s.model} ${s.target} / ${s.peer}: ${s.ratios.map((r) => times(r)).join(', ')} (spread ${percent(s.spread)})`);
+    console.log('');
+    for (const d of drift) console.log(`${d.model} ${d.target}: ${d.timesMs.map((t) => `${ms(t)} ms`).join(', ')} (drift ${percent(d.spread)})`);
     return 0;
   }
   const log = (line: string) => console.error(`bench: ${line}`);

@@ -1,6 +1,6 @@
 import { cell, mib, ms, percent, sig3, times } from './format.js';
 import type { BenchReport, RowResult } from './report-types.js';
-import { RATIO_TIME_LABEL, type RatioSpread } from './ratios.js';
+import { RATIO_TIME_LABEL, type RatioSpread, type TimeSpread } from './ratios.js';
 
 /** The peers whose ratio columns the table shows, in order. */
 const RATIO_PEERS = ['lightning', 'pytorch', 'jax'] as const;
@@ -33,7 +33,7 @@ function statusText(row: RowResult): string {
  * The benchmark table in Markdown, with the machine, the date, and the formulas behind the
  * derived columns: the text the README carries between its bench markers.
  */
-export function renderMarkdown(report: BenchReport, spreads: readonly RatioSpread[] = []): string {
+export function renderMarkdown(report: BenchReport, spreads: readonly RatioSpread[] = [], drift: readonly TimeSpread[] = []): string {
   const { settings, machine } = report;
   const lines: string[] = [];
   lines.push(
@@ -77,6 +77,16 @@ export function renderMarkdown(report: BenchReport, spreads: readonly RatioSprea
     lines.push('Stability (the same ratio in each run; spread = max / min - 1):', '');
     lines.push('| model | strategy | peer | ratios | spread |', '|---|---|---|---|---:|');
     for (const s of spreads) lines.push(`| ${s.model} | ${s.target} | ${PEER_LABELS[s.peer] ?? s.peer} | ${s.ratios.map((r) => times(r)).join(', ')} | ${percent(s.spread)} |`);
+    lines.push('');
+  }
+  if (drift.length > 0) {
+    lines.push(
+      `Drift (each row's own time in each run, the ${RATIO_TIME_LABEL}: how much the machine moved; a ratio moves when its two rows drift apart):`,
+      '',
+      '| model | strategy / peer | ms per run | spread |',
+      '|---|---|---|---:|',
+    );
+    for (const d of drift) lines.push(`| ${d.model} | ${PEER_LABELS[d.target] ?? d.target} | ${d.timesMs.map((t) => ms(t)).join(', ')} | ${percent(d.spread)} |`);
     lines.push('');
   }
   lines.push(

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { writeOutputs } from '../bench.js';
 import { renderMarkdown } from './markdown-table.js';
-import { checkTargets, ratioSpread } from './ratios.js';
+import { checkTargets, ratioSpread, timeSpread } from './ratios.js';
 import type { BenchReport } from './report-types.js';
 import { replaceBenchBlock } from './readme-block.js';
 import { sampleReport } from './sample-report.js';
@@ -82,6 +82,20 @@ describe('derived columns and ratios', () => {
     assert.ok(Math.abs(spreads[0]!.spread - 0.05) < 1e-12);
     assert.deepEqual(spreads[0]!.ratios, [2.25, 2.25 * 1.05, 2.25]);
   });
+
+  it("measures each measured row's own drift across runs, leaving out rows a run lacks", () => {
+    const slower = report.rows.map((r) => (r.stats ? { ...r, stats: { ...r.stats, fastQuarterMs: r.stats.fastQuarterMs * 1.1 } } : r));
+    const withoutJax = report.rows.filter((r) => r.target !== 'jax');
+    const drift = timeSpread([report.rows, slower, withoutJax]);
+    assert.deepEqual(
+      drift.map((d) => [d.target, d.timesMs.map((t) => Math.round(t * 10) / 10)]),
+      [
+        ['cpu', [90, 99, 90]],
+        ['pytorch', [40, 44, 40]],
+      ],
+    );
+    assert.ok(Math.abs(drift[0]!.spread - 0.1) < 1e-12);
+  });
 });
 
 describe('renderMarkdown', () => {
@@ -115,6 +129,15 @@ describe('renderMarkdown', () => {
     const report = sampleReport();
     const withSpread = renderMarkdown(report, ratioSpread([report.ratios, report.ratios.map((r) => ({ ...r, ratio: r.ratio * 1.2 }))]));
     assert.ok(withSpread.includes('| tiny-cnn | cpu | PyTorch eager | 2.25x, 2.70x | 20% |'), withSpread);
+  });
+
+  it('adds the drift table when given row times', () => {
+    const report = sampleReport();
+    const slower = report.rows.map((r) => (r.stats ? { ...r, stats: { ...r.stats, fastQuarterMs: r.stats.fastQuarterMs * 1.25 } } : r));
+    const withDrift = renderMarkdown(report, [], timeSpread([report.rows, slower]));
+    assert.match(withDrift, /Drift \(each row's own time in each run/);
+    assert.ok(withDrift.includes('| tiny-cnn | PyTorch eager | 40.0, 50.0 | 25% |'), withDrift);
+    assert.ok(!renderMarkdown(report).includes('Drift'));
   });
 });
 

@@ -106,14 +106,48 @@ export interface RatioSpread {
  * spread of at most 10%.
  */
 export function ratioSpread(runs: readonly (readonly Ratio[])[]): RatioSpread[] {
+  return spreadAcross(runs, (r) => `${r.model}\u0000${r.target}\u0000${r.peer}`, (r) => r.ratio).map(({ item, values, spread }) => ({
+    model: item.model,
+    target: item.target,
+    peer: item.peer,
+    ratios: values,
+    spread,
+  }));
+}
+
+/** One row's own step time (`ratioTime`) across several runs. */
+export interface TimeSpread {
+  readonly model: string;
+  readonly target: string;
+  readonly timesMs: readonly number[];
+  /** max / min - 1. */
+  readonly spread: number;
+}
+
+/**
+ * How much each measured row's own time moved across runs: the machine's drift. A ratio stays
+ * put when its two rows drift alike and moves when they do not (on this machine PyTorch's and
+ * in three runs on 2026-11-27, PyTorch's tiny-CNN time moved 17% and webgpu's 5%).
+ */
+export function timeSpread(runs: readonly (readonly RowResult[])[]): TimeSpread[] {
+  const measured = runs.map((rows) => rows.filter((r) => r.status === 'ok' && r.stats));
+  return spreadAcross(measured, (r) => `${r.model}\u0000${r.target}`, (r) => ratioTime(r.stats!)).map(({ item, values, spread }) => ({
+    model: item.model,
+    target: item.target,
+    timesMs: values,
+    spread,
+  }));
+}
+
+/** For each item of the first run that every run has (by `key`): its values in run order and their spread. */
+function spreadAcross<T>(runs: readonly (readonly T[])[], key: (item: T) => string, value: (item: T) => number): { item: T; values: number[]; spread: number }[] {
   if (runs.length === 0) return [];
-  const key = (r: Ratio) => `${r.model}\u0000${r.target}\u0000${r.peer}`;
-  const out: RatioSpread[] = [];
+  const out: { item: T; values: number[]; spread: number }[] = [];
   for (const first of runs[0]!) {
-    const values = runs.map((run) => run.find((r) => key(r) === key(first))?.ratio);
+    const values = runs.map((run) => run.find((r) => key(r) === key(first))).map((r) => (r === undefined ? undefined : value(r)));
     if (values.some((v) => v === undefined)) continue;
-    const ratios = values as number[];
-    out.push({ model: first.model, target: first.target, peer: first.peer, ratios, spread: Math.max(...ratios) / Math.min(...ratios) - 1 });
+    const numbers = values as number[];
+    out.push({ item: first, values: numbers, spread: Math.max(...numbers) / Math.min(...numbers) - 1 });
   }
   return out;
 }
