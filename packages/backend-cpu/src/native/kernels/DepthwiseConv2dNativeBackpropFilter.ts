@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { NATIVE_BACKEND_NAME, type NativeBackend } from './native-backend.js';
+import { NATIVE_BACKEND_NAME, floatAttr, type NativeBackend, type NativeOpAttr } from './native-backend.js';
 import type { NativeKernelConfig } from './register-native-kernel.js';
 
 type KernelFunc = NativeKernelConfig['kernelFunc'];
@@ -12,8 +12,8 @@ type KernelFunc = NativeKernelConfig['kernelFunc'];
  *
  *   dF[a, b, c] = sum over n, i, j of  xpad[n, a + i*s, b + j*s, c] * dy[n, i, j, c]
  *
- * so with the batch folded into the channels, xpad as one image [1, Hp, Wp, N*C] convolved
- * depthwise with dy as the filter [Ho, Wo, N*C, 1] (stride 1, dilation s, VALID) gives every
+ * so with the batch folded into the channels, x as one image [1, H, W, N*C] convolved depthwise
+ * with dy as the filter [Ho, Wo, N*C, 1] (stride 1, dilation s, the layer's padding) gives every
  * (a, b) in its top-left k x k corner, one channel per (n, c); summing over n is dF. Only where
  * `prefers` (by default `prefersForwardForm`) says so; otherwise, and for any layout this does not cover, tfjs-node's
  * kernel runs.
@@ -55,22 +55,22 @@ function coveredLayout(info: tf.backend_util.Conv2DInfo, x: tf.TensorInfo, dy: t
 
 /**
  * Where the forward form wins, measured here (tfjs-node's kernel against this one, batch 32,
- * EfficientNet-B0's depthwise layers and a few larger maps, one thread and two):
- * - 2x2 maps, 3x3 and 5x5: 1.0-1.9 ms against 2.0-8.9 ms;
- * - 5x5 on 4x4 maps (either stride): 1.6-2.5 ms against 2.9-7.4 ms;
- * - 5x5, stride 1, on 16x16 and 32x32 maps: 3.5-4.8 ms against 4.2-8.7 ms;
- * - not 3x3 on maps of 4x4 and up (TensorFlow's kernel takes 0.3-1.1 ms there, this one 1.3-6 ms),
- *   nor 5x5 with 8x8 results or stride 2 on larger maps, where the two are within 20% either way.
+ * EfficientNet-B0's depthwise layers and a few larger maps; one thread, then two):
+ * - 2x2 maps, 3x3 and 5x5: 0.9-1.4 ms against 2.8-9.5 ms;
+ * - 5x5, stride 1, maps of 4x4 to 32x32: 1.4-5.1 ms against 2.9-9.5 ms;
+ * - 5x5, stride 2, down to 4x4 or 2x2: 1.3-1.4 ms against 3.4-6.9 ms;
+ * - not 3x3 on maps of 4x4 and up (TensorFlow's kernel: 0.4-1.2 ms; this one: 1.2-4.6 ms), nor
+ *   5x5 at stride 2 to larger maps (33% faster on one thread, 23% slower on two, or even).
  */
 export function prefersForwardForm(info: tf.backend_util.Conv2DInfo): boolean {
   const outPixels = info.outHeight * info.outWidth;
   if (outPixels <= 4) return true;
   if (info.filterHeight * info.filterWidth < 25) return false;
-  return outPixels <= 16 || (info.strideHeight === 1 && info.strideWidth === 1 && outPixels >= 256);
+  return (info.strideHeight === 1 && info.strideWidth === 1) || outPixels <= 16;
 }
 
 function forwardForm(backend: NativeBackend, x: tf.TensorInfo, dy: tf.TensorInfo, info: tf.backend_util.Conv2DInfo): tf.TensorInfo {
-  const { batchSize: n, inChannels: c, outHeight: ho, outWidth: wo, filterHeight: kh, filterWidth: kw } = info;
+  const { batchSize: n, inHeight: h, inWidth: w, inChannels: c, outHeight: ho, outWidth: wo, filterHeight: kh, filterWidth: kw } = info;
   const { top, bottom, left, right } = info.padInfo;
   const run = (name: string, inputs: tf.NamedTensorInfoMap, attrs: tf.NamedAttrMap): tf.TensorInfo =>
     tf.getKernel(name, NATIVE_BACKEND_NAME)!.kernelFunc({ inputs, backend, attrs }) as tf.TensorInfo;
@@ -81,26 +81,31 @@ function forwardForm(backend: NativeBackend, x: tf.TensorInfo, dy: tf.TensorInfo
     return out;
   };
   try {
-    // x: [N, H, W, C] -> [H, W, N, C], padded as the convolution pads -> one image [1, Hp, Wp, N*C].
+    // x: [N, H, W, C] -> [H, W, N, C] -> one image [1, H, W, N*C].
     let image = step(tf.Transpose, { x }, { perm: [1, 2, 0, 3] });
-    if (top + bottom + left + right > 0) {
-      image = step(tf.PadV2, { x: image }, { paddings: [[top, bottom], [left, right], [0, 0], [0, 0]], constantValue: 0 });
-    }
-    const [hp, wp] = image.shape as [number, number];
-    image = step(tf.Reshape, { x: image }, { shape: [1, hp, wp, n * c] });
+    image = step(tf.Reshape, { x: image }, { shape: [1, h, w, n * c] });
     // dy: [N, Ho, Wo, C] -> [Ho, Wo, N, C] -> a depthwise filter [Ho, Wo, N*C, 1].
     let filter = step(tf.Transpose, { x: dy }, { perm: [1, 2, 0, 3] });
     filter = step(tf.Reshape, { x: filter }, { shape: [ho, wo, n * c, 1] });
-    const dilations: [number, number] = [info.strideHeight, info.strideWidth];
-    let corner = step(tf.DepthwiseConv2dNative, { x: image, filter }, { strides: [1, 1], pad: 'valid', dilations });
+    // The layer's own padding as TensorFlow's EXPLICIT padding: no padded copy of the input.
+    const padded = top + bottom + left + right > 0;
+    const opAttrs: NativeOpAttr[] = [
+      floatAttr(backend),
+      { name: 'strides', type: backend.binding.TF_ATTR_INT, value: [1, 1, 1, 1] },
+      { name: 'padding', type: backend.binding.TF_ATTR_STRING, value: padded ? 'EXPLICIT' : 'VALID' },
+      ...(padded ? [{ name: 'explicit_paddings', type: backend.binding.TF_ATTR_INT, value: [0, 0, top, bottom, left, right, 0, 0] }] : []),
+      { name: 'data_format', type: backend.binding.TF_ATTR_STRING, value: 'NHWC' },
+      { name: 'dilations', type: backend.binding.TF_ATTR_INT, value: [1, info.strideHeight, info.strideWidth, 1] },
+    ];
+    let corner: tf.TensorInfo = backend.executeSingleOutput(tf.DepthwiseConv2dNative, opAttrs, [image, filter]);
+    made.push(corner);
     // Without padding up to a whole stride the result is larger than the kernel: keep k x k.
     if (corner.shape[1] !== kh || corner.shape[2] !== kw) {
       corner = step(tf.Slice, { x: corner }, { begin: [0, 0, 0, 0], size: [1, kh, kw, n * c] });
     }
     corner = step(tf.Reshape, { x: corner }, { shape: [kh, kw, n, c] });
     const summed = step(tf.Sum, { x: corner }, { axis: [2], keepDims: false });
-    const grad = run(tf.Reshape, { x: summed }, { shape: [kh, kw, c, 1] });
-    return grad;
+    return run(tf.Reshape, { x: summed }, { shape: [kh, kw, c, 1] });
   } finally {
     // tfjs-node's kernels return engine tensors: disposing them keeps tf.memory()'s count exact.
     for (const t of made) (t as tf.Tensor).dispose();

@@ -14,6 +14,7 @@ export interface NativeOpAttr {
 export interface NativeBinding {
   readonly TF_FLOAT: number;
   readonly TF_ATTR_TYPE: number;
+  readonly TF_ATTR_INT: number;
   readonly TF_ATTR_BOOL: number;
   readonly TF_ATTR_FLOAT: number;
   readonly TF_ATTR_STRING: number;
