@@ -126,8 +126,8 @@ export interface TimeSpread {
 
 /**
  * How much each measured row's own time moved across runs: the machine's drift. A ratio stays
- * put when its two rows drift alike and moves when they do not (on this machine PyTorch's and
- * in three runs on 2026-11-27, PyTorch's tiny-CNN time moved 17% and webgpu's 5%).
+ * put when its two rows drift alike and moves when they do not (in three runs here on
+ * 2026-11-27, PyTorch's tiny-CNN time moved 17% and webgpu's 5%: their ratio moved 12%).
  */
 export function timeSpread(runs: readonly (readonly RowResult[])[]): TimeSpread[] {
   const measured = runs.map((rows) => rows.filter((r) => r.status === 'ok' && r.stats));

@@ -34,32 +34,38 @@ const CASES: readonly { name: string; shape: [number, number, number, number]; k
   { name: '5x5, stride 1, SAME, 2x2 map (padding larger than the map)', shape: [4, 2, 2, 6], k: 5, stride: 1, pad: 'same' },
 ];
 
+/**
+ * Registers the kernel with a choice that always says yes and counts how often it was asked
+ * (only layouts the forward form covers get asked). `after` puts the default back.
+ */
+async function forceForwardForm(): Promise<{ asked: () => number }> {
+  await loadNativeEngine('cpu');
+  const nodeKernel = tfjsNodeKernel(tf.DepthwiseConv2dNativeBackpropFilter);
+  assert.ok(nodeKernel, "tfjs-node's DepthwiseConv2dNativeBackpropFilter is kept");
+  let asked = 0;
+  registerNativeKernel(depthwiseFilterGradKernel(nodeKernel, () => (asked++, true)));
+  return { asked: () => asked };
+}
+
 describe('depthwise filter gradient as a forward convolution on the native engine', { skip: notBuilt || kernelsOff }, () => {
   after(() => registerNativeKernels());
 
   it('matches tfjs-cpu in every covered layout when forced on', async () => {
-    await loadNativeEngine('cpu');
-    const nodeKernel = tfjsNodeKernel(tf.DepthwiseConv2dNativeBackpropFilter);
-    assert.ok(nodeKernel, "tfjs-node's DepthwiseConv2dNativeBackpropFilter is kept");
-    let forwardRuns = 0;
-    registerNativeKernel(depthwiseFilterGradKernel(nodeKernel, () => (forwardRuns++, true)));
+    const forced = await forceForwardForm();
     for (const c of CASES) {
-      const before = forwardRuns;
+      const before = forced.asked();
       await compareWithCpu(depthwiseGrads(c.shape, c.k, c.stride, c.pad), 1e-4).catch((error: Error) => {
         throw new Error(`${c.name}: ${error.message}`);
       });
-      assert.ok(forwardRuns > before, `${c.name}: the forward form ran`);
+      assert.ok(forced.asked() > before, `${c.name}: the forward form ran`);
     }
   });
 
   // (tfjs's depthwise gradient refuses dilations above 1 on every backend, so that fallback is not reachable from tf.grads.)
   it("falls back to tfjs-node's kernel for a channel multiplier", async () => {
-    await loadNativeEngine('cpu');
-    const nodeKernel = tfjsNodeKernel(tf.DepthwiseConv2dNativeBackpropFilter)!;
-    let asked = 0;
-    registerNativeKernel(depthwiseFilterGradKernel(nodeKernel, () => (asked++, true)));
+    const forced = await forceForwardForm();
     await compareWithCpu(depthwiseGrads([2, 4, 4, 3], 5, 1, 'same', 2), 1e-4);
-    assert.equal(asked, 0, 'a multiplier of 2 does not reach the forward form');
+    assert.equal(forced.asked(), 0, 'a multiplier of 2 does not reach the forward form');
   });
 
   it("with the default choice, matches tfjs-cpu on EfficientNet-B0's 5x5 layer on a 4x4 map", async () => {
