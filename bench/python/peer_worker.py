@@ -184,7 +184,9 @@ def run_protocol(step, config: dict, extra_final=None) -> None:
     first_ms = (time.perf_counter() - t0) * 1000
     warmup = []
     for _ in range(1, config["warmupSteps"]):
-        if first_ms >= config["slowStepMs"]:
+        # bench/src/worker/warmup.ts's rule: warm up until a step after the first (which pays
+        # set-up and compilation, and can be followed by a second compile) is itself slow.
+        if warmup and warmup[-1] >= config["slowStepMs"]:
             break
         t = time.perf_counter()
         step()
@@ -290,7 +292,7 @@ def run_lightning(config: dict, started: float) -> None:
             elif self.phase == "measure":
                 self.times.append(ms)
                 self.left -= 1
-            if self.phase == "warmup" and (len(self.warmup) + 1 >= config["warmupSteps"] or self.first_ms >= config["slowStepMs"]):
+            if self.phase == "warmup" and (len(self.warmup) + 1 >= config["warmupSteps"] or (self.warmup and self.warmup[-1] >= config["slowStepMs"])):
                 send({"type": "warm", "firstStepMs": self.first_ms, "warmupMs": self.warmup})
                 self._wait(trainer)
             elif self.phase == "measure" and self.left == 0:

@@ -8,12 +8,14 @@ import { benchRoot, repoRoot } from './paths.js';
 import { preparePythonEnv } from './peers/python-env.js';
 import { deriveRow } from './report/derive.js';
 import { renderMarkdown } from './report/markdown-table.js';
+import { combineReports } from './report/combine-reports.js';
 import { checkTargets, computeRatios, ratioSpread, timeSpread } from './report/ratios.js';
 import { replaceBenchBlock, resultsName } from './report/readme-block.js';
 import type { BenchReport, ModelFlops, RowResult, TargetCheck } from './report/report-types.js';
 import { renderSvgChart } from './report/svg-chart.js';
 import { runModel } from './runner/bench-runner.js';
 import { localXlaServerUnavailableReason } from '@strata/backend-tpu';
+import { StrataError, quote } from '@strata/core';
 import { splitTarget } from './targets.js';
 import { allocatorEnvironment, gpuMemoryEnvironment, threadEnvironment } from './worker-environment.js';
 
@@ -209,23 +211,36 @@ export function writeOutputs(report: BenchReport, markdown: string, outDir: stri
 }
 
 /**
- * Renders a saved JSON report again: the Markdown table and chart (and, with the options, the
- * committed copies and the README block), without running anything. The table's
- * "Regenerate" line keeps the command that measured it.
+ * Renders saved JSON reports again: the Markdown table and chart (and, with the options, the
+ * committed copies and the README block), without running anything. One report renders as it
+ * was; several of one machine combine (`combineReports`): each model from the last report that
+ * measured it, with the stability and drift of a model measured more than once. Ratios and
+ * targets are recomputed from the rows, so a saved report renders with today's rules. The
+ * table's "Regenerate" line keeps the commands that measured it.
  */
-export function renderSaved(path: string, options: Pick<BenchOptions, 'publish' | 'readme' | 'readmeBlock' | 'outDir'>): RunOutput {
-  const saved = JSON.parse(readFileSync(path, 'utf8')) as BenchReport;
-  // Ratios and targets are recomputed from the rows, so a saved report renders with today's rules.
-  const report: BenchReport = { ...saved, ratios: computeRatios(saved.rows), targets: [...checkTargets(saved.rows), ...saved.targets.filter((t) => t.peer === 'hand-written loop')] };
+export function renderSaved(paths: readonly string[], options: Pick<BenchOptions, 'publish' | 'readme' | 'readmeBlock' | 'outDir'>): RunOutput {
+  const { report, spreads, drift } = combineReports(paths.map((path) => ({ path, report: readReport(path) })));
   const root = benchRoot();
-  return writeOutputs(report, renderMarkdown(report), resolve(options.outDir ?? join(root, 'results')), root, options);
+  return writeOutputs(report, renderMarkdown(report, spreads, drift), resolve(options.outDir ?? join(root, 'results')), root, options);
 }
 
 /** Reads earlier JSON reports and returns their ratio spreads and each row's own drift (for --compare). */
 export function compareReports(paths: readonly string[]): { ratios: ReturnType<typeof ratioSpread>; drift: ReturnType<typeof timeSpread> } {
-  const reports = paths.map((p) => {
-    if (!existsSync(p)) throw new Error(`no such report: ${p}`);
-    return JSON.parse(readFileSync(p, 'utf8')) as BenchReport;
-  });
+  const reports = paths.map(readReport);
   return { ratios: ratioSpread(reports.map((r) => computeRatios(r.rows))), drift: timeSpread(reports.map((r) => r.rows)) };
+}
+
+/** A saved JSON report, or a `bad-input` error naming the file. */
+function readReport(path: string): BenchReport {
+  if (!existsSync(path)) throw new StrataError('bad-input', `No such report: ${quote(path)}.`, { value: path, fix: 'pass the path of a JSON report the bench wrote (bench/results/bench-*.json).' });
+  let report: Partial<BenchReport>;
+  try {
+    report = JSON.parse(readFileSync(path, 'utf8')) as Partial<BenchReport>;
+  } catch (error) {
+    throw new StrataError('bad-input', `${quote(path)} is not JSON: ${(error as Error).message}.`, { value: path, fix: 'pass a JSON report the bench wrote (bench/results/bench-*.json).' });
+  }
+  if (report?.tool !== '@strata/bench' || !Array.isArray(report.rows)) {
+    throw new StrataError('bad-input', `${quote(path)} is not a report of the bench.`, { value: path, fix: 'pass a JSON report the bench wrote (bench/results/bench-*.json).' });
+  }
+  return report as BenchReport;
 }

@@ -79,4 +79,10 @@ describe('parseOptions', () => {
   it('takes the reports to compare as arguments', () => {
     assert.deepEqual(parseOptions(['--compare', 'a.json', 'b.json']).compare, ['a.json', 'b.json']);
   });
+
+  it('takes one or more reports to render, and no stray arguments otherwise', () => {
+    assert.deepEqual(parseOptions(['--render', 'a.json']).render, ['a.json']);
+    assert.deepEqual(parseOptions(['--render', 'a.json', 'b.json', '--publish']).render, ['a.json', 'b.json']);
+    assert.throws(() => parseOptions(['--steps', '3', 'b.json']), (e: unknown) => e instanceof StrataError && /Unexpected argument "b\.json"/.test(e.message));
+  });
 });

@@ -42,8 +42,8 @@ export interface BenchOptions {
   readonly readme?: string;
   /** Which block of that README: 'bench' (the default) or a name N for <!-- bench:N:start --> ... <!-- bench:N:end -->. */
   readonly readmeBlock: string;
-  /** A JSON report to render again (table, chart, --publish, --readme) instead of running. */
-  readonly render?: string;
+  /** JSON reports to render again (table, chart, --publish, --readme) instead of running; several of one machine combine. */
+  readonly render?: readonly string[];
   /** JSON reports to compare (ratio stability) instead of running. */
   readonly compare: readonly string[];
   readonly help: boolean;
@@ -112,7 +112,9 @@ export const USAGE = `Usage: npm run bench -- [flags]
   --suite NAME        benchmark (default); trainer-overhead (Trainer.fit vs a hand-written loop, its own
                       flags: --rounds, --overhead-model, --overhead-steps, --overhead-batch-size); or all
                       (the benchmark plus the Trainer overhead on cpu, tiny CNN, as one more target)
-  --render FILE.json  write the table and chart of a saved report again (with --publish, --readme), no run
+  --render FILE.json [MORE.json ...]  write the table and chart of saved reports again (with --publish,
+                      --readme), no run; several reports of one machine make one table, each model from
+                      the last report that measured it, with the stability of a model measured more than once
   --compare A.json B.json ...   print the ratio spread of earlier runs and exit
   --help`;
 
@@ -155,7 +157,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
       });
     }
   }
-  if (positional.length > 0 && !flags.has('compare')) {
+  if (positional.length > 0 && !flags.has('compare') && !values.has('render')) {
     throw new StrataError('invalid-option', `Unexpected argument ${quote(positional[0])}.`, { value: positional[0], fix: 'flags start with --; see --help.' });
   }
 
@@ -208,7 +210,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     publish: flags.has('publish'),
     ...(values.has('readme') ? { readme: values.get('readme')! } : {}),
     readmeBlock,
-    ...(values.has('render') ? { render: values.get('render')! } : {}),
+    ...(values.has('render') ? { render: [values.get('render')!, ...positional] } : {}),
     compare: flags.has('compare') ? positional : [],
     help: flags.has('help'),
   };

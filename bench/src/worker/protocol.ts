@@ -24,7 +24,7 @@ export interface WorkerConfig {
   readonly strategyOptions?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
   /** For 'tpu' without an address: the Python that runs this worker's own local XLA server. */
   readonly xlaServerPython?: string;
-  /** Stop warming up early when the first step alone took longer than this. */
+  /** Stop warming up early once a warm-up step after the first (which pays set-up) took longer than this. */
   readonly slowStepMs: number;
 }
 

@@ -11,6 +11,7 @@ import { FlatAdam } from '@strata/training';
 import { providedBackendModules } from '../backend-modules.js';
 import { buildTfjsModel } from '../models/tfjs-model.js';
 import { splitTarget } from '../targets.js';
+import { warmAgain } from './warmup.js';
 import type { WorkerConfig } from './protocol.js';
 import { startLocalXlaServer, type LocalXlaServer } from '../runner/xla-server.js';
 import { WorkerIO } from './worker-io.js';
@@ -116,8 +117,7 @@ async function train(io: WorkerIO, strategy: DistributionStrategy, config: Worke
 
   const first = await step();
   const warmup: number[] = [];
-  // A step slower than slowStepMs is not worth more warm-up: its first step already paid set-up.
-  for (let i = 1; i < config.warmupSteps && first.ms < config.slowStepMs; i++) warmup.push((await step()).ms);
+  while (warmAgain(warmup, config)) warmup.push((await step()).ms);
   io.send({ type: 'warm', firstStepMs: first.ms, warmupMs: warmup });
 
   for (;;) {
