@@ -28,7 +28,7 @@ export function combineReports(reports: readonly { readonly path: string; readon
   if (reports.length === 0) throw new StrataError('bad-input', 'No report to render.', { value: reports.length, fix: 'pass one or more JSON reports: --render a.json [b.json ...].' });
   const first = reports[0]!;
   for (const other of reports.slice(1)) {
-    const machine = sameMachine(first.report, other.report);
+    const machine = machineDifference(first.report, other.report);
     if (machine) {
       throw new StrataError('bad-input', `${quote(other.path)} was measured on another machine than ${quote(first.path)} (${machine}).`, {
         value: other.path,
@@ -79,7 +79,7 @@ export function combineReports(reports: readonly { readonly path: string; readon
 }
 
 /** Why two reports' machines differ (CPU, cores, GPUs, OS), or undefined. */
-function sameMachine(a: BenchReport, b: BenchReport): string | undefined {
+function machineDifference(a: BenchReport, b: BenchReport): string | undefined {
   const describe = (r: BenchReport) => `${r.machine.cpu.model}, ${r.machine.cpu.cores} cores, ${(r.machine.gpus ?? []).join(' + ') || 'no GPU'}, ${r.machine.os}`;
   return describe(a) === describe(b) ? undefined : `${describe(b)} against ${describe(a)}`;
 }
