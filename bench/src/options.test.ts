@@ -53,6 +53,12 @@ describe('parseOptions', () => {
     assert.equal(threadEnvironment(2, {}).XLA_FLAGS, undefined);
   });
 
+  it('takes the strategies\' batch norm: Strata\'s batchNormTraining by default, tfjs-layers\' composition on request', () => {
+    assert.equal(parseOptions([]).batchNorm, 'strata');
+    assert.equal(parseOptions(['--batch-norm', 'tfjs']).batchNorm, 'tfjs');
+    assert.throws(() => parseOptions(['--batch-norm', 'fused']), (e: unknown) => e instanceof StrataError && /--batch-norm: received "fused".*'strata'.*'tfjs'/.test(e.message));
+  });
+
   it('pins glibc malloc\'s thresholds in every worker unless --malloc default', () => {
     assert.equal(parseOptions([]).malloc, 'fixed');
     assert.equal(parseOptions(['--malloc', 'default']).malloc, 'default');

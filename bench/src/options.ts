@@ -2,7 +2,7 @@ import { StrataError, invalidOption, quote } from '@strata/core';
 import { MODELS } from './models/registry.js';
 import { PEERS, splitTarget } from './targets.js';
 import type { MallocMode } from './worker-environment.js';
-import type { TfjsAdam } from './worker/protocol.js';
+import type { TfjsAdam, TfjsBatchNorm } from './worker/protocol.js';
 import { MAIN_BLOCK } from './report/readme-block.js';
 
 /** Everything the CLI takes, resolved. */
@@ -24,6 +24,8 @@ export interface BenchOptions {
   readonly learningRate: number;
   /** The strategies' Adam: 'flat' (Strata's FlatAdam) or 'tfjs' (tf.train.adam). */
   readonly optimizer: TfjsAdam;
+  /** The strategies' training batch norm: 'strata' (batchNormTraining) or 'tfjs' (moments + batchNorm). */
+  readonly batchNorm: TfjsBatchNorm;
   readonly runs: number;
   /** Threads per framework (torch, TensorFlow, XLA, llvmpipe); absent: each framework's default. */
   readonly threads?: number;
@@ -92,6 +94,9 @@ export const USAGE = `Usage: npm run bench -- [flags]
   --learning-rate X   Adam's learning rate (default ${DEFAULTS.learningRate})
   --optimizer NAME    the strategies' Adam: flat (default; Strata's FlatAdam, tf.train.adam's math on flat
                       moments) or tfjs (tf.train.adam, fourteen ops per variable)
+  --batch-norm NAME   the strategies' training batch norm: strata (default; @strata/core's batchNormTraining,
+                      one op with its own gradient, fused on the native engine) or tfjs (tfjs-layers'
+                      moments + batchNorm, differentiated op by op)
   --runs N            repeat the whole benchmark N times and report how much the ratios move
   --threads N         threads for every framework (OMP/torch, TensorFlow, XLA, llvmpipe); default: each
                       framework's own (all cores). On a busy shared machine 2-thread OpenMP (PyTorch)
@@ -120,7 +125,7 @@ export const USAGE = `Usage: npm run bench -- [flags]
 
 const FLAGS_WITH_VALUE = new Set([
   'strategies', 'peers', 'models', 'batch-size', 'image-size', 'steps', 'warmup', 'chunk', 'processes', 'max-seconds', 'min-seconds', 'step-timeout',
-  'learning-rate', 'optimizer', 'runs', 'threads', 'malloc', 'out-dir', 'python', 'tpu-address', 'xla-python', 'suite', 'readme', 'readme-block', 'render',
+  'learning-rate', 'optimizer', 'batch-norm', 'runs', 'threads', 'malloc', 'out-dir', 'python', 'tpu-address', 'xla-python', 'suite', 'readme', 'readme-block', 'render',
   // Read by the trainer-overhead suite (bench/src/trainer-overhead.ts).
   'rounds', 'overhead-model', 'overhead-steps', 'overhead-batch-size',
 ]);
@@ -180,6 +185,8 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
   if (minSeconds > maxSeconds) invalidOption('--min-seconds', values.get('min-seconds')!, `at most --max-seconds (${maxSeconds}), the most a row may take`);
   const optimizer = values.get('optimizer') ?? 'flat';
   if (optimizer !== 'flat' && optimizer !== 'tfjs') invalidOption('--optimizer', optimizer, "'flat' (Strata's FlatAdam) or 'tfjs' (tf.train.adam)");
+  const batchNorm = values.get('batch-norm') ?? 'strata';
+  if (batchNorm !== 'strata' && batchNorm !== 'tfjs') invalidOption('--batch-norm', batchNorm, "'strata' (batchNormTraining) or 'tfjs' (tfjs-layers' moments + batchNorm)");
   const readmeBlock = values.get('readme-block') ?? MAIN_BLOCK;
   if (!/^[a-z0-9][a-z0-9-]*$/.test(readmeBlock)) invalidOption('--readme-block', readmeBlock, "a name of lower-case letters, digits and '-', such as 'gpu'");
 
@@ -198,6 +205,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     stepTimeout: positive(values, 'step-timeout', DEFAULTS.stepTimeout),
     learningRate: positive(values, 'learning-rate', DEFAULTS.learningRate),
     optimizer,
+    batchNorm,
     runs: whole(values, 'runs', DEFAULTS.runs, 1),
     ...(values.has('threads') ? { threads: whole(values, 'threads', 1, 1) } : {}),
     malloc,

@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { batchNormTraining } from '@strata/core';
 import type { ActivationFn, Layer, ModelSpec } from './layers.js';
+import type { TfjsBatchNorm } from '../worker/protocol.js';
 
 /** A model built from a spec: its trainable variables and its forward pass (training mode). */
 export interface TfjsModel {
@@ -10,18 +12,27 @@ export interface TfjsModel {
 
 const BN_EPSILON = 1e-3;
 
+export interface TfjsModelOptions {
+  /** Seed of the first weight (default 1). */
+  readonly seed?: number;
+  /** 'strata' (default): `batchNormTraining`; 'tfjs': tfjs-layers' moments + batchNorm, recorded op by op. */
+  readonly batchNorm?: TfjsBatchNorm;
+}
+
 /**
  * Builds `spec` from tfjs-core ops (the ops tfjs-layers would call: fused conv+bias+relu,
- * depthwise conv, moments and batchNorm), so that it runs on every strategy, the lazy TPU one
- * included. Weights are He-normal with a fixed seed; call inside `strategy.scope()`.
+ * depthwise conv) and Strata's training batch norm (tfjs-layers' moments and batchNorm as one op
+ * with its own gradient, fused where the backend has a kernel for it, as PyTorch's batch norm
+ * is), so that it runs on every strategy, the lazy TPU one included. Weights are He-normal with a fixed seed; call inside `strategy.scope()`.
  *
  * @example
- * const model = strategy.scope(() => buildTfjsModel(TINY_CNN, 3));
+ * const model = strategy.scope(() => buildTfjsModel(TINY_CNN, { seed: 3 }));
  * const logits = model.apply(images);
  */
-export function buildTfjsModel(spec: ModelSpec, seed = 1): TfjsModel {
+export function buildTfjsModel(spec: ModelSpec, options: TfjsModelOptions = {}): TfjsModel {
   const variables: tf.Variable[] = [];
-  let nextSeed = seed;
+  let nextSeed = options.seed ?? 1;
+  const batchNorm = options.batchNorm === 'tfjs' ? tfjsLayersBatchNorm : strataBatchNorm;
   const weight = (shape: number[], fanIn: number, name: string): tf.Variable => {
     const v = tf.variable(tf.randomNormal(shape, 0, Math.sqrt(2 / fanIn), 'float32', nextSeed++), true, `${name}_${variables.length}`);
     variables.push(v);
@@ -61,10 +72,7 @@ export function buildTfjsModel(spec: ModelSpec, seed = 1): TfjsModel {
         case 'batchnorm': {
           const scale = constant([c], 1, 'bn_scale');
           const offset = constant([c], 0, 'bn_offset');
-          steps.push((x) => {
-            const { mean, variance } = tf.moments(x, [0, 1, 2]);
-            return tf.batchNorm(x, mean, variance, offset, scale, BN_EPSILON);
-          });
+          steps.push((x) => batchNorm(x as tf.Tensor4D, scale as tf.Tensor1D, offset as tf.Tensor1D));
           break;
         }
         case 'activation': {
@@ -112,6 +120,15 @@ export function buildTfjsModel(spec: ModelSpec, seed = 1): TfjsModel {
 
   const model = build(spec.layers, spec.inputChannels);
   return { variables, apply: (images) => model.run(images) as tf.Tensor2D };
+}
+
+function strataBatchNorm(x: tf.Tensor4D, scale: tf.Tensor1D, offset: tf.Tensor1D): tf.Tensor {
+  return batchNormTraining(x, scale, offset, BN_EPSILON).y;
+}
+
+function tfjsLayersBatchNorm(x: tf.Tensor4D, scale: tf.Tensor1D, offset: tf.Tensor1D): tf.Tensor {
+  const { mean, variance } = tf.moments(x, [0, 1, 2]);
+  return tf.batchNorm(x, mean, variance, offset, scale, BN_EPSILON);
 }
 
 function activate(x: tf.Tensor, fn: ActivationFn): tf.Tensor {

@@ -37,7 +37,7 @@ export function renderMarkdown(report: BenchReport, spreads: readonly RatioSprea
   const { settings, machine } = report;
   const lines: string[] = [];
   lines.push(
-    `Training step time, batch ${settings.batchSize}, ${settings.imageSize}x${settings.imageSize} RGB, Adam (${settings.optimizer === 'flat' ? "the strategies: Strata's FlatAdam" : 'the strategies: tf.train.adam'}), sigmoid cross-entropy; ` +
+    `Training step time, batch ${settings.batchSize}, ${settings.imageSize}x${settings.imageSize} RGB, Adam (${settings.optimizer === 'flat' ? "the strategies: Strata's FlatAdam" : 'the strategies: tf.train.adam'}), batch norm (${settings.batchNorm === 'strata' ? "the strategies: Strata's batchNormTraining" : "the strategies: tfjs-layers' moments + batchNorm"}), sigmoid cross-entropy; ` +
       `median of ${settings.steps} steps${settings.minSecondsPerTarget ? ` or more (fast rows run until they have ${settings.minSecondsPerTarget} s of steps)` : ''} after ${settings.warmup} warm-up steps` +
       ((settings.processes ?? 1) > 1 ? `, pooled from ${settings.processes} processes per row` : '') +
       `, strategies and peers interleaved in rounds of ${settings.chunk}; ` +

@@ -1,6 +1,6 @@
 import type { MallocMode } from '../worker-environment.js';
 import type { CpuInfo, CpuPeak } from '../machine/cpu-info.js';
-import type { TfjsAdam, WorkerDevice } from '../worker/protocol.js';
+import type { TfjsAdam, TfjsBatchNorm, WorkerDevice } from '../worker/protocol.js';
 import type { StepStats } from './stats.js';
 
 /** How a row ended. */
@@ -92,6 +92,8 @@ export interface BenchSettings {
   readonly malloc?: MallocMode;
   /** --optimizer (absent in reports from before it existed: tf.train.adam). */
   readonly optimizer?: TfjsAdam;
+  /** --batch-norm (absent in reports from before it existed: tfjs-layers' moments + batchNorm). */
+  readonly batchNorm?: TfjsBatchNorm;
 }
 
 export interface ModelFlops {

@@ -47,6 +47,7 @@ function plan(targets: string[], overrides: Partial<RunPlan> = {}): RunPlan {
     stepTimeoutSeconds: 1,
     learningRate: 1e-3,
     optimizer: 'flat',
+    batchNorm: 'strata',
     strategyOptions: {},
     nodeWorker: { command: process.execPath, args: [worker] },
     python: { ok: false, reason: 'no python3 on PATH' },

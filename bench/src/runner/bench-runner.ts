@@ -36,6 +36,7 @@ export interface RunPlan {
   readonly stepTimeoutSeconds: number;
   readonly learningRate: number;
   readonly optimizer: WorkerConfig['optimizer'];
+  readonly batchNorm: WorkerConfig['batchNorm'];
   readonly strategyOptions: WorkerConfig['strategyOptions'];
   /** The Python with strata_xla_server: each tpu process starts its own local server. */
   readonly xlaServerPython?: string;
@@ -130,6 +131,7 @@ async function startWave(plan: RunPlan, replica: number, rows: Map<string, RowRe
       warmupSteps: plan.warmup,
       learningRate: plan.learningRate,
       optimizer: plan.optimizer,
+      batchNorm: plan.batchNorm,
       strategyOptions: plan.strategyOptions,
       ...(plan.xlaServerPython ? { xlaServerPython: plan.xlaServerPython } : {}),
       slowStepMs: (plan.maxSecondsPerTarget * 1000) / 4,

@@ -20,6 +20,8 @@ export interface WorkerConfig {
   readonly learningRate: number;
   /** The strategies' Adam: Strata's FlatAdam, or tf.train.adam (--optimizer). */
   readonly optimizer: TfjsAdam;
+  /** The strategies' training batch norm: Strata's batchNormTraining, or tfjs-layers' composition (--batch-norm). */
+  readonly batchNorm: TfjsBatchNorm;
   /** Per-strategy options for `createStrataContainer` (e.g. the XLA server's address). */
   readonly strategyOptions?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
   /** For 'tpu' without an address: the Python that runs this worker's own local XLA server. */
@@ -30,6 +32,9 @@ export interface WorkerConfig {
 
 /** --optimizer: 'flat' (Strata's FlatAdam, the default) or 'tfjs' (tf.train.adam). */
 export type TfjsAdam = 'flat' | 'tfjs';
+
+/** --batch-norm: 'strata' (`batchNormTraining`, the default) or 'tfjs' (tfjs-layers' moments + batchNorm). */
+export type TfjsBatchNorm = 'strata' | 'tfjs';
 
 export const WORKER_CONFIG_ENV = 'STRATA_BENCH_WORKER_CONFIG';
 

@@ -78,7 +78,7 @@ async function runWith(io: WorkerIO, name: string, options: Record<string, Recor
 
 async function train(io: WorkerIO, strategy: DistributionStrategy, config: WorkerConfig, started: number): Promise<void> {
   const { batchSize, imageSize, model: spec } = config;
-  const model = strategy.scope(() => buildTfjsModel(spec));
+  const model = strategy.scope(() => buildTfjsModel(spec, { batchNorm: config.batchNorm }));
   // Strata's Adam by default: tf.train.adam's math on flat moments (a few ops a step instead of fourteen per variable).
   const optimizer = strategy.scope(() => (config.optimizer === 'tfjs' ? tf.train.adam(config.learningRate) : new FlatAdam(config.learningRate)));
   // One fixed batch, placed once: the bench measures the step, not data loading.

@@ -10,3 +10,4 @@ export * from './register-strategy.js';
 export * from './run-main.js';
 export * from './gradients/gradient-overrides.js';
 export * from './gradients/activation-gradient-kernels.js';
+export * from './ops/batch-norm-training.js';

@@ -5,5 +5,7 @@
 import '@tensorflow/tfjs-core';
 import './tfjs-registrations.js';
 import { registerReductionGradients } from './gradients/reduction-gradients.js';
+import { registerBatchNormTrainingGradient } from './ops/batch-norm-training.js';
 
 registerReductionGradients();
+registerBatchNormTrainingGradient();

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { higherOrder, overrideGradient } from '@strata/core';
+import { STRATA_BATCH_NORM_TRAINING_GRAD, higherOrder, overrideGradient } from '@strata/core';
 import { NATIVE_BACKEND_NAME, floatAttr } from './native-backend.js';
 import type { NativeKernelConfig } from './register-native-kernel.js';
 
@@ -7,29 +7,40 @@ import type { NativeKernelConfig } from './register-native-kernel.js';
 export const STRATA_FUSED_BATCH_NORM_GRAD = 'StrataFusedBatchNormGrad';
 
 /**
- * TensorFlow's FusedBatchNormGradV3 with `is_training: false`, i.e. for a batch norm whose mean
- * and variance are inputs (tfjs's `batchNorm`, whatever computed them): one pass over x and dy
- * gives dx = dy * scale * rsqrt(var + eps), dscale = sum(dy * (x - mean) * rsqrt(var + eps)) and
- * doffset = sum(dy). Outputs [dx, dscale, doffset].
+ * TensorFlow's FusedBatchNormGradV3 as a kernel of [dy, x, scale, mean, variance] giving
+ * [dx, dscale, doffset], where `mean` and `variance` are what the forward pass normalized with.
+ * `isTraining: false` treats them as constants (tfjs's `batchNorm`, whatever computed them): one
+ * pass over x and dy gives dx = dy * scale * rsqrt(var + eps), dscale = sum(dy * (x - mean) *
+ * rsqrt(var + eps)) and doffset = sum(dy). `isTraining: true` treats them as x's own batch
+ * statistics and adds their gradients to dx. The CPU kernel reads them as the forward op's
+ * reserve spaces, which on the CPU are the batch mean and the biased variance.
  */
-export const fusedBatchNormGradKernel: NativeKernelConfig = {
-  kernelName: STRATA_FUSED_BATCH_NORM_GRAD,
-  kernelFunc: ({ inputs, backend, attrs }) => {
-    const { dy, x, scale, mean, variance } = inputs as Record<string, tf.TensorInfo>;
-    const opAttrs = [
-      floatAttr(backend),
-      floatAttr(backend, 'U'),
-      { name: 'epsilon', type: backend.binding.TF_ATTR_FLOAT, value: attrs!.varianceEpsilon },
-      { name: 'data_format', type: backend.binding.TF_ATTR_STRING, value: 'NHWC' },
-      { name: 'is_training', type: backend.binding.TF_ATTR_BOOL, value: false },
-    ];
-    // reserve_space_3 is only read by the GPU kernels; any float tensor fills the slot.
-    const outputs = backend.executeMultipleOutputs('FusedBatchNormGradV3', opAttrs, [dy!, x!, scale!, mean!, variance!, mean!], 5);
-    outputs[3]!.dispose();
-    outputs[4]!.dispose();
-    return outputs.slice(0, 3);
-  },
-};
+function fusedBatchNormGradOp(kernelName: string, isTraining: boolean): NativeKernelConfig {
+  return {
+    kernelName,
+    kernelFunc: ({ inputs, backend, attrs }) => {
+      const { dy, x, scale, mean, variance } = inputs as Record<string, tf.TensorInfo>;
+      const opAttrs = [
+        floatAttr(backend),
+        floatAttr(backend, 'U'),
+        { name: 'epsilon', type: backend.binding.TF_ATTR_FLOAT, value: attrs!.varianceEpsilon },
+        { name: 'data_format', type: backend.binding.TF_ATTR_STRING, value: 'NHWC' },
+        { name: 'is_training', type: backend.binding.TF_ATTR_BOOL, value: isTraining },
+      ];
+      // reserve_space_3 is only read by the GPU kernels; any float tensor fills the slot.
+      const outputs = backend.executeMultipleOutputs('FusedBatchNormGradV3', opAttrs, [dy!, x!, scale!, mean!, variance!, mean!], 5);
+      outputs[3]!.dispose();
+      outputs[4]!.dispose();
+      return outputs.slice(0, 3);
+    },
+  };
+}
+
+/** For tfjs's batchNorm (statistics as inputs). Attrs: { varianceEpsilon }, as both kernels. */
+export const fusedBatchNormGradKernel: NativeKernelConfig = fusedBatchNormGradOp(STRATA_FUSED_BATCH_NORM_GRAD, false);
+
+/** For Strata's `batchNormTraining` (statistics from x). */
+export const batchNormTrainingGradKernel: NativeKernelConfig = fusedBatchNormGradOp(STRATA_BATCH_NORM_TRAINING_GRAD, true);
 
 /**
  * tfjs's batch norm gradient is about fifteen full-size ops (a Tile of rsqrt to x's shape,

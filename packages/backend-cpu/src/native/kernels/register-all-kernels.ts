@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { batchNormTrainingKernel } from './BatchNormTraining.js';
 import { castKernel } from './Cast.js';
 import { depthwiseFilterGradKernel } from './DepthwiseConv2dNativeBackpropFilter.js';
-import { fusedBatchNormGradKernel, registerFusedBatchNormGradient } from './FusedBatchNormGrad.js';
+import { batchNormTrainingGradKernel, fusedBatchNormGradKernel, registerFusedBatchNormGradient } from './FusedBatchNormGrad.js';
 import { NATIVE_BACKEND_NAME } from './native-backend.js';
 import { registerNativeKernel, type NativeKernelConfig } from './register-native-kernel.js';
 import { registerReluGradient, reluGradKernel } from './ReluGrad.js';
@@ -24,7 +25,8 @@ export function tfjsNodeKernel(name: string): KernelFunc | undefined {
 /**
  * Strata's kernels for the native engine, on top of tfjs-node's (call after tfjs-node's
  * `register_all_kernels`): TensorFlow's fused gradient ops where tfjs composes many full-size
- * ops (batch norm, sigmoid, relu), no op for a cast to the same dtype, and a depthwise filter
+ * ops (batch norm, sigmoid, relu), Strata's training batch norm as one op (forward and
+ * backward), no op for a cast to the same dtype, and a depthwise filter
  * gradient as a forward convolution where TensorFlow's own kernel is slow. (Mean and Sum
  * gradients without JavaScript-built `ones` are @strata/core's, for every backend.) Gradients are registered for every backend, so each
  * runs tfjs's own gradient unless the native engine is the active backend. Idempotent.
@@ -34,7 +36,7 @@ export function registerNativeKernels(): void {
   if (nodeCast) registerNativeKernel(castKernel(nodeCast));
   const nodeDepthwiseFilterGrad = tfjsNodeKernel(tf.DepthwiseConv2dNativeBackpropFilter);
   if (nodeDepthwiseFilterGrad) registerNativeKernel(depthwiseFilterGradKernel(nodeDepthwiseFilterGrad));
-  for (const kernel of [reluGradKernel, sigmoidGradKernel, fusedBatchNormGradKernel]) registerNativeKernel(kernel);
+  for (const kernel of [reluGradKernel, sigmoidGradKernel, fusedBatchNormGradKernel, batchNormTrainingKernel, batchNormTrainingGradKernel]) registerNativeKernel(kernel);
   registerReluGradient();
   registerSigmoidGradient();
   registerFusedBatchNormGradient();
