@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { STRATA_BATCH_NORM_TRAINING } from '@strata/core';
-import { floatAttr } from './native-backend.js';
+import { fusedBatchNormAttrs } from './native-backend.js';
 import type { NativeKernelConfig } from './register-native-kernel.js';
 
 export { STRATA_BATCH_NORM_TRAINING };
@@ -16,13 +16,7 @@ export const batchNormTrainingKernel: NativeKernelConfig = {
   kernelName: STRATA_BATCH_NORM_TRAINING,
   kernelFunc: ({ inputs, backend, attrs }) => {
     const { x, scale, offset } = inputs as Record<string, tf.TensorInfo>;
-    const opAttrs = [
-      floatAttr(backend),
-      floatAttr(backend, 'U'),
-      { name: 'epsilon', type: backend.binding.TF_ATTR_FLOAT, value: attrs!.varianceEpsilon },
-      { name: 'data_format', type: backend.binding.TF_ATTR_STRING, value: 'NHWC' },
-      { name: 'is_training', type: backend.binding.TF_ATTR_BOOL, value: true },
-    ];
+    const opAttrs = fusedBatchNormAttrs(backend, attrs!.varianceEpsilon, true);
     // With is_training and the default exponential_avg_factor of 1 the op takes empty running
     // statistics (it has none to update).
     const none = tf.tensor1d([], 'float32');

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { STRATA_BATCH_NORM_TRAINING_GRAD, higherOrder, overrideGradient } from '@strata/core';
-import { NATIVE_BACKEND_NAME, floatAttr } from './native-backend.js';
+import { NATIVE_BACKEND_NAME, fusedBatchNormAttrs } from './native-backend.js';
 import type { NativeKernelConfig } from './register-native-kernel.js';
 
 /** Strata's kernel name: TensorFlow's FusedBatchNormGradV3 with given statistics. */
@@ -20,13 +20,7 @@ function fusedBatchNormGradOp(kernelName: string, isTraining: boolean): NativeKe
     kernelName,
     kernelFunc: ({ inputs, backend, attrs }) => {
       const { dy, x, scale, mean, variance } = inputs as Record<string, tf.TensorInfo>;
-      const opAttrs = [
-        floatAttr(backend),
-        floatAttr(backend, 'U'),
-        { name: 'epsilon', type: backend.binding.TF_ATTR_FLOAT, value: attrs!.varianceEpsilon },
-        { name: 'data_format', type: backend.binding.TF_ATTR_STRING, value: 'NHWC' },
-        { name: 'is_training', type: backend.binding.TF_ATTR_BOOL, value: isTraining },
-      ];
+      const opAttrs = fusedBatchNormAttrs(backend, attrs!.varianceEpsilon, isTraining);
       // reserve_space_3 is only read by the GPU kernels; any float tensor fills the slot.
       const outputs = backend.executeMultipleOutputs('FusedBatchNormGradV3', opAttrs, [dy!, x!, scale!, mean!, variance!, mean!], 5);
       outputs[3]!.dispose();

@@ -34,3 +34,14 @@ export interface NativeBackend extends tf.KernelBackend {
 export function floatAttr(backend: NativeBackend, name = 'T'): NativeOpAttr {
   return { name, type: backend.binding.TF_ATTR_TYPE, value: backend.binding.TF_FLOAT };
 }
+
+/** The attributes of TensorFlow's FusedBatchNormV3 and FusedBatchNormGradV3 on NHWC float32. */
+export function fusedBatchNormAttrs(backend: NativeBackend, epsilon: unknown, isTraining: boolean): NativeOpAttr[] {
+  return [
+    floatAttr(backend),
+    floatAttr(backend, 'U'),
+    { name: 'epsilon', type: backend.binding.TF_ATTR_FLOAT, value: epsilon },
+    { name: 'data_format', type: backend.binding.TF_ATTR_STRING, value: 'NHWC' },
+    { name: 'is_training', type: backend.binding.TF_ATTR_BOOL, value: isTraining },
+  ];
+}
