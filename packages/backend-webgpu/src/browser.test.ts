@@ -41,6 +41,16 @@ async function bundle(): Promise<string> {
   return out.outputFiles[0].text;
 }
 
+/** Ends Chromium and waits for its main process to exit (it closes its profile on the way out). */
+async function stopBrowser(browser: ChildProcess | undefined): Promise<void> {
+  if (!browser || browser.exitCode !== null || browser.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => browser.once('exit', () => resolve()));
+  browser.kill();
+  const kill = setTimeout(() => browser.kill('SIGKILL'), 5_000);
+  await exited;
+  clearTimeout(kill);
+}
+
 /** Serves the page, opens it, and resolves with what the page posts to /result. */
 async function runInBrowser(script: string, binary: string): Promise<Record<string, unknown>> {
   const profile = mkdtempSync(join(tmpdir(), 'strata-chromium-'));
@@ -92,9 +102,11 @@ async function runInBrowser(script: string, binary: string): Promise<Record<stri
       });
     });
   } finally {
-    browser?.kill();
+    await stopBrowser(browser);
     await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
-    rmSync(profile, { recursive: true, force: true });
+    // Chromium's helper processes may still be writing the profile for a moment after the main
+    // one exits (seen once in CI as ENOTEMPTY): rmSync retries those errors with a backoff.
+    rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
   }
 }
 
