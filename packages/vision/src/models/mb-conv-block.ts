@@ -1,4 +1,5 @@
 import * as tfl from '@tensorflow/tfjs-layers';
+import { batchNormalization } from './batch-normalization.js';
 import { correctPad } from './efficientnet-scaling.js';
 import type { SeededInitializers } from './seeded-initializers.js';
 
@@ -27,7 +28,7 @@ export interface MbConvArgs {
 export function mbConvBlock(input: tfl.SymbolicTensor, args: MbConvArgs, init: SeededInitializers): tfl.SymbolicTensor {
   const { prefix, filtersIn, filtersOut, kernelSize, stride, expandRatio, seRatio, dropRate } = args;
   const bn = (name: string) =>
-    tfl.layers.batchNormalization({ axis: -1, momentum: args.batchNormMomentum, epsilon: args.batchNormEpsilon, name: `${prefix}${name}` });
+    batchNormalization({ axis: -1, momentum: args.batchNormMomentum, epsilon: args.batchNormEpsilon, name: `${prefix}${name}` });
   const filters = filtersIn * expandRatio;
   let x = input;
 

@@ -1,5 +1,6 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import { invalidOption } from '@strata/core';
+import { batchNormalization } from './batch-normalization.js';
 import { SeededInitializers } from './seeded-initializers.js';
 
 export interface TinyCnnOptions {
@@ -33,7 +34,7 @@ export function tinyCnn(options: TinyCnnOptions = {}): tfl.LayersModel {
   const bn = options.batchNorm ?? false;
   const conv = (x: tfl.SymbolicTensor, filters: number, name: string): tfl.SymbolicTensor => {
     let y = tfl.layers.conv2d({ filters, kernelSize: 3, padding: 'same', useBias: !bn, kernelInitializer: init.glorot(), name }).apply(x) as tfl.SymbolicTensor;
-    if (bn) y = tfl.layers.batchNormalization({ momentum: 0.9, name: `${name}_bn` }).apply(y) as tfl.SymbolicTensor;
+    if (bn) y = batchNormalization({ momentum: 0.9, name: `${name}_bn` }).apply(y) as tfl.SymbolicTensor;
     return tfl.layers.activation({ activation: 'relu', name: `${name}_relu` }).apply(y) as tfl.SymbolicTensor;
   };
   const input = tfl.input({ shape: [height, width, 3], name: 'input' });
