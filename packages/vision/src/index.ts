@@ -1,6 +1,7 @@
 export { efficientNetB0, type EfficientNetOptions } from './models/efficientnet-b0.js';
 export { tinyCnn, type TinyCnnOptions } from './models/tiny-cnn.js';
 export { batchNormalization, BatchNormalization, type BatchNormalizationArgs } from './models/batch-normalization.js';
+export { swish, Swish } from './models/swish.js';
 export { loadWeights, saveWeights, WEIGHTS_MANIFEST } from './models/model-weights.js';
 export { roundFilters, roundRepeats } from './models/efficientnet-scaling.js';
 export { decodeImage, DEFAULT_MAX_PIXELS, type DecodeOptions } from './image/decode-image.js';

@@ -4,6 +4,7 @@ import { B0_BLOCKS, correctPad, roundFilters, roundRepeats } from './efficientne
 import { batchNormalization } from './batch-normalization.js';
 import { mbConvBlock } from './mb-conv-block.js';
 import { SeededInitializers } from './seeded-initializers.js';
+import { swish } from './swish.js';
 
 export interface EfficientNetOptions {
   /** Input height and width in pixels (one number for a square), any size >= 32. Default 224. */
@@ -54,7 +55,7 @@ export function efficientNetB0(options: EfficientNetOptions = {}): tfl.LayersMod
   let x = tfl.layers.zeroPadding2d({ padding: correctPad([height, width], 3), name: 'stem_conv_pad' }).apply(input) as tfl.SymbolicTensor;
   x = tfl.layers.conv2d({ filters: roundFilters(32, widthMultiplier), kernelSize: 3, strides: 2, padding: 'valid', useBias: false, kernelInitializer: init.conv(), name: 'stem_conv' }).apply(x) as tfl.SymbolicTensor;
   x = batchNormalization({ ...bnArgs, name: 'stem_bn' }).apply(x) as tfl.SymbolicTensor;
-  x = tfl.layers.activation({ activation: 'swish', name: 'stem_activation' }).apply(x) as tfl.SymbolicTensor;
+  x = swish({ name: 'stem_activation' }).apply(x) as tfl.SymbolicTensor;
 
   const totalBlocks = B0_BLOCKS.reduce((n, stage) => n + roundRepeats(stage.repeats, depthMultiplier), 0);
   let blockIndex = 0;
@@ -85,7 +86,7 @@ export function efficientNetB0(options: EfficientNetOptions = {}): tfl.LayersMod
 
   x = tfl.layers.conv2d({ filters: roundFilters(1280, widthMultiplier), kernelSize: 1, padding: 'same', useBias: false, kernelInitializer: init.conv(), name: 'top_conv' }).apply(x) as tfl.SymbolicTensor;
   x = batchNormalization({ ...bnArgs, name: 'top_bn' }).apply(x) as tfl.SymbolicTensor;
-  x = tfl.layers.activation({ activation: 'swish', name: 'top_activation' }).apply(x) as tfl.SymbolicTensor;
+  x = swish({ name: 'top_activation' }).apply(x) as tfl.SymbolicTensor;
   x = tfl.layers.globalAveragePooling2d({ name: 'avg_pool' }).apply(x) as tfl.SymbolicTensor;
   if (dropoutRate > 0) x = tfl.layers.dropout({ rate: dropoutRate, name: 'top_dropout' }).apply(x) as tfl.SymbolicTensor;
   const logits = tfl.layers.dense({ units: outputs, kernelInitializer: init.dense(), biasInitializer: 'zeros', name: 'predictions' }).apply(x) as tfl.SymbolicTensor;

@@ -2,6 +2,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { batchNormalization } from './batch-normalization.js';
 import { correctPad } from './efficientnet-scaling.js';
 import type { SeededInitializers } from './seeded-initializers.js';
+import { swish } from './swish.js';
 
 export interface MbConvArgs {
   readonly filtersIn: number;
@@ -35,7 +36,7 @@ export function mbConvBlock(input: tfl.SymbolicTensor, args: MbConvArgs, init: S
   if (expandRatio !== 1) {
     x = tfl.layers.conv2d({ filters, kernelSize: 1, padding: 'same', useBias: false, kernelInitializer: init.conv(), name: `${prefix}expand_conv` }).apply(x) as tfl.SymbolicTensor;
     x = bn('expand_bn').apply(x) as tfl.SymbolicTensor;
-    x = tfl.layers.activation({ activation: 'swish', name: `${prefix}expand_activation` }).apply(x) as tfl.SymbolicTensor;
+    x = swish({ name: `${prefix}expand_activation` }).apply(x) as tfl.SymbolicTensor;
   }
 
   let padding: 'same' | 'valid' = 'same';
@@ -45,7 +46,7 @@ export function mbConvBlock(input: tfl.SymbolicTensor, args: MbConvArgs, init: S
   }
   x = tfl.layers.depthwiseConv2d({ kernelSize, strides: stride, padding, useBias: false, depthwiseInitializer: init.conv(), name: `${prefix}dwconv` }).apply(x) as tfl.SymbolicTensor;
   x = bn('bn').apply(x) as tfl.SymbolicTensor;
-  x = tfl.layers.activation({ activation: 'swish', name: `${prefix}activation` }).apply(x) as tfl.SymbolicTensor;
+  x = swish({ name: `${prefix}activation` }).apply(x) as tfl.SymbolicTensor;
 
   if (seRatio > 0 && seRatio <= 1) {
     // The squeeze width follows the block's input channels, not the expanded ones (as the paper).
