@@ -8,7 +8,7 @@
 //                                      run time) register on the same engine as the bench
 //     wasm/*.wasm                      tfjs-backend-wasm's binaries
 //     proto/strata_xla.proto           the XLA server protocol, for the tpu strategy
-//     python/peer_worker.py, requirements.txt   the PyTorch Lightning and jax peers
+//     python/*.py, requirements.txt, specs/    the PyTorch, Lightning and jax peers
 //     native/cpu/                      the native TensorFlow engine built here, when there is one
 // Run it with: node bench/bundle/strata-bench/bin/strata-bench.mjs --strategies cpu,cuda,tpu
 // Elsewhere:   node bench/scripts/bundle.mjs --out /tmp/strata-bench
@@ -31,25 +31,9 @@ rmSync(out, { recursive: true, force: true });
 mkdirSync(join(out, 'bin'), { recursive: true });
 
 // 1. The bench itself. Its own ESM shims let inlined CommonJS packages call require(). The
-//    entry names each built backend with a literal import (inlined, loaded lazily); a backend
-//    package that is not built here is left out, and the table says it is not registered.
-const backends = ['cpu', 'wasm', 'webgpu', 'cuda', 'tpu']
-  .map((b) => `@strata/backend-${b}`)
-  .filter((name) => {
-    try {
-      return existsSync(join(packageDir(name), 'dist', 'index.js'));
-    } catch {
-      return false;
-    }
-  });
-const entry = [
-  "import { loadEach, provideBackendModules } from './backend-modules.js';",
-  `provideBackendModules(() => loadEach({ ${backends.map((b) => `'${b}': () => import('${b}')`).join(', ')} }));`,
-  "await import('./cli.js');",
-].join('\n');
-console.log(`bundle: backends ${backends.join(', ')}`);
+//    backends come in through @strata/strategies' literal imports (inlined, loaded lazily).
 await build({
-  stdin: { contents: entry, resolveDir: join(bench, 'src'), sourcefile: 'bundle-entry.ts', loader: 'ts' },
+  entryPoints: [join(bench, 'src', 'cli.ts')],
   outfile: join(out, 'bin', 'strata-bench.mjs'),
   bundle: true,
   platform: 'node',
@@ -105,8 +89,11 @@ if (existsSync(join(webgpu, 'dist', platformDir))) {
   cpSync(join(webgpu, 'dist', platformDir), join(webgpuOut, 'dist', platformDir), { recursive: true });
 }
 cpSync(join(repo, 'packages', 'xla-server', 'proto', 'strata_xla.proto'), join(out, 'proto', 'strata_xla.proto'));
+// The peers: peer_worker.py and the modules it imports (the protocol, the models), the
+// requirements, and the models' specs for the standalone scripts.
 mkdirSync(join(out, 'python'));
-for (const f of ['peer_worker.py', 'requirements.txt']) cpSync(join(bench, 'python', f), join(out, 'python', f));
+for (const f of readdirSync(join(bench, 'python')).filter((f) => f.endsWith('.py') || f === 'requirements.txt')) cpSync(join(bench, 'python', f), join(out, 'python', f));
+cpSync(join(bench, 'python', 'specs'), join(out, 'python', 'specs'), { recursive: true });
 cpSync(join(bench, 'BUNDLE.md'), join(out, 'README.md'));
 
 // 4. The native engine built on this machine, without its node_modules (the engine re-links its

@@ -14,6 +14,7 @@ import { replaceBenchBlock, resultsName } from './report/readme-block.js';
 import type { BenchReport, ModelFlops, RowResult, TargetCheck } from './report/report-types.js';
 import { renderSvgChart } from './report/svg-chart.js';
 import { runModel } from './runner/bench-runner.js';
+import { measurementOf } from './settings.js';
 import { localXlaServerUnavailableReason } from '@strata/backend-tpu';
 import { StrataError, quote } from '@strata/core';
 import { splitTarget } from './targets.js';
@@ -88,17 +89,7 @@ export async function runBenchmark(options: BenchOptions, command: string, log: 
 
   const outputs: RunOutput[] = [];
   // How every row is measured: what the runner gets and what the report's settings say.
-  const measurement = {
-    batchSize: options.batchSize,
-    imageSize: options.imageSize,
-    steps: options.steps,
-    warmup: options.warmup,
-    chunk: options.chunk,
-    processes: options.processes,
-    maxSecondsPerTarget: options.maxSeconds,
-    minSecondsPerTarget: options.minSeconds,
-    stepTimeoutSeconds: options.stepTimeout,
-  };
+  const measurement = measurementOf(options);
   for (let run = 1; run <= options.runs; run++) {
     const date = new Date().toISOString();
     const rows: RowResult[] = [];

@@ -35,10 +35,10 @@ describe('parseOptions', () => {
   });
 
   it('gives every row a minimum measured time, at most its budget', () => {
-    assert.equal(parseOptions([]).minSeconds, DEFAULTS.minSeconds);
-    assert.equal(parseOptions(['--min-seconds', '0']).minSeconds, 0);
+    assert.equal(parseOptions([]).minSecondsPerTarget, DEFAULTS.minSecondsPerTarget);
+    assert.equal(parseOptions(['--min-seconds', '0']).minSecondsPerTarget, 0);
     // A budget under the default minimum lowers the minimum with it; an explicit one over it is an error.
-    assert.equal(parseOptions(['--max-seconds', '4']).minSeconds, 4);
+    assert.equal(parseOptions(['--max-seconds', '4']).minSecondsPerTarget, 4);
     assert.throws(() => parseOptions(['--max-seconds', '4', '--min-seconds', '5']), /--min-seconds: received "5".*at most --max-seconds \(4\)/);
     assert.throws(() => parseOptions(['--min-seconds', '-1']), /--min-seconds: received "-1".*0 or more/);
   });

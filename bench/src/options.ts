@@ -1,36 +1,13 @@
 import { StrataError, invalidOption, quote } from '@strata/core';
 import { MODELS } from './models/registry.js';
-import { PEERS, splitTarget } from './targets.js';
-import type { MallocMode } from './worker-environment.js';
-import type { TfjsAdam, TfjsBatchNorm } from './worker/protocol.js';
 import { MAIN_BLOCK } from './report/readme-block.js';
+import type { BenchSettings } from './settings.js';
+import { PEERS, splitTarget } from './targets.js';
 
-/** Everything the CLI takes, resolved. */
-export interface BenchOptions {
-  readonly strategies: readonly string[];
-  readonly peers: readonly string[];
-  readonly models: readonly string[];
-  readonly batchSize: number;
-  readonly imageSize: number;
-  readonly steps: number;
-  readonly warmup: number;
-  readonly chunk: number;
-  /** Worker processes per row, pooled (see RunPlan.processes). */
-  readonly processes: number;
-  readonly maxSeconds: number;
-  /** Measured time every row gets at least (fast rows run more than --steps steps). */
-  readonly minSeconds: number;
-  readonly stepTimeout: number;
-  readonly learningRate: number;
-  /** The strategies' Adam: 'flat' (Strata's FlatAdam) or 'tfjs' (tf.train.adam). */
-  readonly optimizer: TfjsAdam;
-  /** The strategies' training batch norm: 'strata' (batchNormTraining) or 'tfjs' (moments + batchNorm). */
-  readonly batchNorm: TfjsBatchNorm;
+/** Everything the command line takes, resolved: the bench's settings and what only the command line has. */
+export interface BenchOptions extends BenchSettings {
+  /** Repeat the whole benchmark this many times and report how much the ratios move. */
   readonly runs: number;
-  /** Threads per framework (torch, TensorFlow, XLA, llvmpipe); absent: each framework's default. */
-  readonly threads?: number;
-  /** glibc malloc's thresholds in every worker (see allocatorEnvironment). */
-  readonly malloc: MallocMode;
   readonly outDir?: string;
   readonly python?: string;
   readonly pythonSetup: boolean;
@@ -53,8 +30,8 @@ export interface BenchOptions {
 
 /**
  * Every strategy Strata ships. 'cpu' runs the CPU strategy's own choice (the native engine where
- * built, else pure JS); the pure-JS engine beside a native one ('cpu:js') is opt-in: one tiny-CNN
- * step takes it 40 s on a quiet 2-core machine and minutes on a busy one.
+ * built, else pure JS); the pure-JS engine beside a native one ('cpu:js') is opt-in: its kernels
+ * are orders of magnitude slower than every other engine's (bench/README.md has its times).
  */
 export const DEFAULT_STRATEGIES = ['cpu', 'wasm', 'webgpu', 'cuda', 'tpu'] as const;
 
@@ -65,12 +42,12 @@ export const DEFAULTS = {
   warmup: 3,
   chunk: 3,
   processes: 3,
-  maxSeconds: 60,
-  minSeconds: 10,
-  stepTimeout: 180,
+  maxSecondsPerTarget: 60,
+  minSecondsPerTarget: 10,
+  stepTimeoutSeconds: 180,
   learningRate: 1e-3,
   runs: 1,
-} as const;
+} as const satisfies Partial<BenchOptions>;
 
 export const USAGE = `Usage: npm run bench -- [flags]
 
@@ -87,10 +64,10 @@ export const USAGE = `Usage: npm run bench -- [flags]
   --processes N       worker processes per row, their steps pooled: a program's speed differs a little
                       from one process to the next (code and data placement), which one process per
                       row turns into ratios that move between runs (default ${DEFAULTS.processes})
-  --max-seconds S     measured time per row and model; slower rows run fewer steps (default ${DEFAULTS.maxSeconds})
+  --max-seconds S     measured time per row and model; slower rows run fewer steps (default ${DEFAULTS.maxSecondsPerTarget})
   --min-seconds S     measured time every row gets at least: faster rows run more steps than --steps, so
-                      that a ratio does not rest on a second of steps (default ${DEFAULTS.minSeconds}; 0: --steps only)
-  --step-timeout S    one step slower than this ends its row as timed out (default ${DEFAULTS.stepTimeout})
+                      that a ratio does not rest on a second of steps (default ${DEFAULTS.minSecondsPerTarget}; 0: --steps only)
+  --step-timeout S    one step slower than this ends its row as timed out (default ${DEFAULTS.stepTimeoutSeconds})
   --learning-rate X   Adam's learning rate (default ${DEFAULTS.learningRate})
   --optimizer NAME    the strategies' Adam: flat (default; Strata's FlatAdam, tf.train.adam's math on flat
                       moments) or tfjs (tf.train.adam, fourteen ops per variable)
@@ -180,8 +157,8 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
   if (suite !== 'benchmark' && suite !== 'trainer-overhead' && suite !== 'all') invalidOption('--suite', suite, "'benchmark', 'trainer-overhead' or 'all'");
   const malloc = values.get('malloc') ?? 'fixed';
   if (malloc !== 'fixed' && malloc !== 'default') invalidOption('--malloc', malloc, "'fixed' or 'default'");
-  const maxSeconds = positive(values, 'max-seconds', DEFAULTS.maxSeconds);
-  const minSeconds = values.has('min-seconds') ? nonNegative(values, 'min-seconds') : Math.min(DEFAULTS.minSeconds, maxSeconds);
+  const maxSeconds = positive(values, 'max-seconds', DEFAULTS.maxSecondsPerTarget);
+  const minSeconds = values.has('min-seconds') ? nonNegative(values, 'min-seconds') : Math.min(DEFAULTS.minSecondsPerTarget, maxSeconds);
   if (minSeconds > maxSeconds) invalidOption('--min-seconds', values.get('min-seconds')!, `at most --max-seconds (${maxSeconds}), the most a row may take`);
   const optimizer = values.get('optimizer') ?? 'flat';
   if (optimizer !== 'flat' && optimizer !== 'tfjs') invalidOption('--optimizer', optimizer, "'flat' (Strata's FlatAdam) or 'tfjs' (tf.train.adam)");
@@ -200,9 +177,9 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     warmup: whole(values, 'warmup', DEFAULTS.warmup, 1),
     chunk: whole(values, 'chunk', DEFAULTS.chunk, 1),
     processes: whole(values, 'processes', DEFAULTS.processes, 1),
-    maxSeconds,
-    minSeconds,
-    stepTimeout: positive(values, 'step-timeout', DEFAULTS.stepTimeout),
+    maxSecondsPerTarget: maxSeconds,
+    minSecondsPerTarget: minSeconds,
+    stepTimeoutSeconds: positive(values, 'step-timeout', DEFAULTS.stepTimeoutSeconds),
     learningRate: positive(values, 'learning-rate', DEFAULTS.learningRate),
     optimizer,
     batchNorm,

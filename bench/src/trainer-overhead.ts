@@ -5,15 +5,17 @@
 //   npm run bench -- --suite trainer-overhead --strategies cpu
 import * as tf from '@tensorflow/tfjs-core';
 import { pathToFileURL } from 'node:url';
+import '@strata/strategies';
 import { createStrata, invalidOption, type DistributionStrategy } from '@strata/core';
 import { Trainer, TrainingModule } from '@strata/training';
+import { buildTfjsModel, TINY_CNN } from '@strata/vision/models';
 
 export type OverheadModel = 'mlp' | 'tiny-cnn';
 
 export interface TrainerOverheadOptions {
   /** A strategy instance or name ('cpu', 'cpu:js', 'cpu:native', 'wasm'...; default 'cpu'). */
   readonly strategy?: DistributionStrategy | string;
-  /** 'mlp' (256-512-512-1, default) or 'tiny-cnn' (the design's tiny CNN, images `imageSize`). */
+  /** 'mlp' (256-512-512-1, default) or 'tiny-cnn' (the benchmark's tiny CNN, images `imageSize`). */
   readonly model?: OverheadModel;
   readonly batchSize?: number;
   readonly imageSize?: number;
@@ -58,7 +60,7 @@ interface Net {
   loss(x: tf.Tensor, y: tf.Tensor): tf.Scalar;
 }
 
-/** The model as plain variables and ops, shared by both loops. Seeded, so both start equal. */
+/** The model as plain variables and ops, shared by both loops. Seeded, so both start equal; the tiny CNN is the bench's (@strata/vision). */
 function makeNet(model: OverheadModel): Net {
   const v = (shape: number[], seed: number) => tf.variable(tf.randomNormal(shape, 0, Math.sqrt(2 / shape.slice(0, -1).reduce((a, b) => a * b, 1)), 'float32', seed));
   if (model === 'mlp') {
@@ -72,16 +74,10 @@ function makeNet(model: OverheadModel): Net {
       },
     };
   }
-  const vars = [v([3, 3, 3, 16], 1), tf.variable(tf.zeros([16])), v([3, 3, 16, 32], 2), tf.variable(tf.zeros([32])), v([3, 3, 32, 64], 3), tf.variable(tf.zeros([64])), v([64, 1], 4), tf.variable(tf.zeros([1]))];
+  const cnn = buildTfjsModel(TINY_CNN, { seed: 1 });
   return {
-    vars,
-    loss: (x, y) => {
-      let h: tf.Tensor4D = tf.maxPool(tf.relu(tf.add(tf.conv2d(x as tf.Tensor4D, vars[0] as tf.Tensor4D, 1, 'same'), vars[1])) as tf.Tensor4D, 2, 2, 'valid');
-      h = tf.maxPool(tf.relu(tf.add(tf.conv2d(h, vars[2] as tf.Tensor4D, 1, 'same'), vars[3])) as tf.Tensor4D, 2, 2, 'valid');
-      h = tf.relu(tf.add(tf.conv2d(h, vars[4] as tf.Tensor4D, 1, 'same'), vars[5])) as tf.Tensor4D;
-      const pooled = tf.mean(h, [1, 2]);
-      return tf.losses.sigmoidCrossEntropy(y, tf.add(tf.matMul(pooled, vars[6]), vars[7])) as tf.Scalar;
-    },
+    vars: [...cnn.variables],
+    loss: (x, y) => tf.losses.sigmoidCrossEntropy(y, cnn.apply(x as tf.Tensor4D)) as tf.Scalar,
   };
 }
 

@@ -34,9 +34,8 @@ const TRIM_THRESHOLD_BYTES = 4 * 1024 * 1024 * 1024;
  * glibc malloc's thresholds, fixed. By default glibc raises its mmap threshold to the size of
  * each mmapped block that is freed, and trims the top of the heap back to the kernel; both depend
  * on the order in which a process happens to free its blocks. So one process reuses its step's
- * buffers while the next returns them and faults them back in every step: PyTorch's tiny-CNN
- * step measured 26 minor page faults a step in one process and 4,625 in another, 39 against
- * 45 ms, for the same program. Fixed thresholds (blocks under 32 MiB from the heap, freed heap
+ * buffers while the next returns them and faults them back in every step, and the same program
+ * runs at different speeds in two processes (bench/README.md has the measurements). Fixed thresholds (blocks under 32 MiB from the heap, freed heap
  * kept) give every process the reuse that jemalloc or tcmalloc would. A variable the user has
  * already set is left as it is.
  */

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# The native TensorFlow engine of the CPU strategy: tfjs-node's binding compiled (node-gyp,
-# about 15 s on 2 cores) against the libtensorflow_cc.so.2 of the tensorflow-cpu wheel that
-# 20-python.sh installed in .venv, or of $LIBTENSORFLOW_DIR. Nothing is downloaded but the
-# tfjs-node source tarball from the npm registry. Skipped when the stamp says it is built.
+# The native TensorFlow engine of the CPU strategy (@strata/native-engine): tfjs-node's binding
+# compiled (node-gyp; only the binding's sources, no TensorFlow) against the
+# libtensorflow_cc.so.2 of the tensorflow-cpu wheel that 20-python.sh installed in .venv, or of
+# $LIBTENSORFLOW_DIR. Nothing is downloaded but the tfjs-node source tarball from the npm
+# registry. Skipped when the stamp says it is built.
 # A failure only means the CPU strategy runs on pure JS: it is reported and setup goes on,
 # unless STRATA_REQUIRE_NATIVE=1 (CI), where it fails the setup.
 #   STRATA_SKIP_NATIVE=1   do not build it
@@ -42,11 +43,11 @@ for tool in g++ make python3; do
 done
 
 say "building the native TensorFlow engine (tfjs-node binding against $tfdir)"
-npx turbo run build --filter=@strata/backend-cpu --output-logs=errors-only >/dev/null \
-  || fail "@strata/backend-cpu does not compile (run: npx turbo run build --filter=@strata/backend-cpu)"
+npx turbo run build --filter=@strata/native-engine --output-logs=errors-only >/dev/null \
+  || fail "@strata/native-engine does not compile (run: npx turbo run build --filter=@strata/native-engine)"
 quiet=()
 [ "${STRATA_SETUP_QUIET:-0}" = 1 ] && quiet=(--json)
-node packages/backend-cpu/dist/cli/strata-native.js build "${from[@]}" "${quiet[@]}" >/dev/null 2>.strata/native-build.err \
+node packages/native-engine/dist/cli/strata-native.js build "${from[@]}" "${quiet[@]}" >/dev/null 2>.strata/native-build.err \
   || fail "$(tail -n 20 .strata/native-build.err)"
-node packages/backend-cpu/dist/cli/strata-native.js status | sed 's/^/setup: /'
+node packages/native-engine/dist/cli/strata-native.js status | sed 's/^/setup: /'
 mkdir -p .strata/stamps && printf '%s' "$want" > .strata/stamps/native

@@ -103,9 +103,11 @@ for (const file of targetFiles) {
     });
 
     for (const model of Object.keys(MODELS)) {
-      it(`trains ${model}: loss falls, matches the CPU reference within ${target.tolerance}, no leak, no missing kernel`, async () => {
+      it(`trains ${model}: loss falls, matches the CPU reference within ${target.tolerance}, no leak, no missing kernel`, async (t) => {
         const expected = await reference(model);
         const got = await train(strategy, MODELS[model]);
+        // The epoch losses, printed so that runs can be compared digit by digit.
+        t.diagnostic(`${target.name} ${model} losses: ${got.losses.map((l) => l.toPrecision(9)).join(' ')}`);
         assert.deepEqual(got.missingKernels, []);
         assert.ok(got.losses[EPOCHS - 1] < got.losses[0], `loss did not fall: ${got.losses.join(', ')}`);
         assert.ok(maxAbsDiff(got.losses, expected.losses) <= target.tolerance * 10, `losses ${got.losses} vs reference ${expected.losses}`);

@@ -1,9 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { StrataError } from '@strata/core';
-import type { ModelSpec } from '../models/layers.js';
-import { EFFICIENTNET_B0 } from '../models/efficientnet-b0.js';
-import { TINY_CNN } from '../models/tiny-cnn.js';
+import { EFFICIENTNET_B0, TINY_CNN, type ModelSpec } from '@strata/vision/models';
 import { countFlops, outputSize } from './flop-counter.js';
 
 const spec = (layers: ModelSpec['layers'], inputChannels = 3): ModelSpec => ({ name: 't', summary: '', inputChannels, layers });

@@ -1,5 +1,5 @@
 import { StrataError, quote } from '@strata/core';
-import type { Layer, ModelSpec, Padding } from '../models/layers.js';
+import type { Layer, ModelSpec, Padding } from '@strata/vision/models';
 
 /** Height, width, channels of one image's activation. */
 export type Shape3 = readonly [number, number, number];
@@ -11,6 +11,9 @@ export interface LayerCount {
   readonly kind: 'conv2d' | 'depthwise2d' | 'dense' | 'se-reduce' | 'se-expand';
   readonly input: Shape3;
   readonly output: Shape3;
+  /** Window size and stride of a convolution (1 for dense layers and the excitation's 1x1 convolutions). */
+  readonly kernel: number;
+  readonly stride: number;
   /** Forward FLOPs for one image: 2 x multiply-accumulates. */
   readonly forwardFlops: number;
   /**
@@ -105,13 +108,13 @@ class Walker {
         const [h, w, c] = image(shape, path, layer.kind);
         const out = nonEmpty([outputSize(h, layer.kernel, layer.stride, layer.padding), outputSize(w, layer.kernel, layer.stride, layer.padding), layer.filters], [h, w, c], path, layer.kind);
         const params = layer.kernel * layer.kernel * c * layer.filters + (layer.bias ? layer.filters : 0);
-        this.add(path, 'conv2d', [h, w, c], out, 2 * out[0] * out[1] * out[2] * layer.kernel * layer.kernel * c, params);
+        this.add(path, 'conv2d', [h, w, c], out, 2 * out[0] * out[1] * out[2] * layer.kernel * layer.kernel * c, params, layer.kernel, layer.stride);
         return out;
       }
       case 'depthwise2d': {
         const [h, w, c] = image(shape, path, layer.kind);
         const out = nonEmpty([outputSize(h, layer.kernel, layer.stride, layer.padding), outputSize(w, layer.kernel, layer.stride, layer.padding), c], [h, w, c], path, layer.kind);
-        this.add(path, 'depthwise2d', [h, w, c], out, 2 * out[0] * out[1] * c * layer.kernel * layer.kernel, layer.kernel * layer.kernel * c);
+        this.add(path, 'depthwise2d', [h, w, c], out, 2 * out[0] * out[1] * c * layer.kernel * layer.kernel, layer.kernel * layer.kernel * c, layer.kernel, layer.stride);
         return out;
       }
       case 'dense': {
@@ -133,6 +136,7 @@ class Walker {
         return [h, w, c];
       }
       case 'activation':
+      case 'dropout':
         return shape;
       case 'maxpool': {
         const [h, w, c] = image(shape, path, layer.kind);
@@ -150,12 +154,12 @@ class Walker {
     }
   }
 
-  private add(path: string, kind: LayerCount['kind'], input: Shape3, output: Shape3, forwardFlops: number, params: number): void {
+  private add(path: string, kind: LayerCount['kind'], input: Shape3, output: Shape3, forwardFlops: number, params: number, kernel = 1, stride = 1): void {
     // The first layer with weights reads the images themselves: no input gradient.
     const inputGradient = this.seenWeights;
     this.seenWeights = true;
     this.params += params;
-    this.layers.push({ path, kind, input, output, forwardFlops, inputGradient, params });
+    this.layers.push({ path, kind, input, output, kernel, stride, forwardFlops, inputGradient, params });
   }
 }
 

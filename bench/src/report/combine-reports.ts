@@ -1,6 +1,6 @@
 import { StrataError, quote } from '@strata/core';
 import { checkTargets, computeRatios, ratioSpread, timeSpread, type RatioSpread, type TimeSpread } from './ratios.js';
-import type { BenchReport, BenchSettings, RowResult } from './report-types.js';
+import type { BenchReport, ReportSettings, RowResult } from './report-types.js';
 
 /** One table from several saved reports, with the stability and drift of the models measured more than once. */
 export interface CombinedReport {
@@ -10,7 +10,7 @@ export interface CombinedReport {
 }
 
 /** Settings that may differ between reports combined into one table (the table lists what each measured). */
-const PER_REPORT_SETTINGS = new Set<keyof BenchSettings>(['strategies', 'peers', 'models']);
+const PER_REPORT_SETTINGS = new Set<keyof ReportSettings>(['strategies', 'peers', 'models']);
 
 /**
  * Combines saved reports of one machine into one table: each model's rows come from the last
@@ -85,8 +85,8 @@ function machineDifference(a: BenchReport, b: BenchReport): string | undefined {
 }
 
 /** The first measurement setting in which the two differ, or undefined. */
-function differingSetting(a: BenchSettings, b: BenchSettings): keyof BenchSettings | undefined {
-  const keys = unique([...Object.keys(a), ...Object.keys(b)]) as (keyof BenchSettings)[];
+function differingSetting(a: ReportSettings, b: ReportSettings): keyof ReportSettings | undefined {
+  const keys = unique([...Object.keys(a), ...Object.keys(b)]) as (keyof ReportSettings)[];
   return keys.find((k) => !PER_REPORT_SETTINGS.has(k) && JSON.stringify(a[k]) !== JSON.stringify(b[k]));
 }
 

@@ -5,10 +5,9 @@ import { runsOnHostCpu } from './derive.js';
 /**
  * The step time a ratio compares: the mean of the fastest quarter of each row's steps. Noise on
  * a shared machine (other tenants, the host) only adds time, and it does not add it to every
- * engine alike: in three runs here whose load rose from one to the next, the native engine's
- * EfficientNet-B0 median over PyTorch's moved 1.50x, 1.62x, 1.71x (14%) while its fastest-quarter
- * ratio moved 8.7%; over all rows of those runs and of three tiny-CNN runs, medians moved up to
- * 14%, fastest quarters up to 8.8% (single fastest steps: 11%).
+ * engine alike, so a ratio of medians moves with the load; the fastest quarter leaves most of
+ * that noise out while still averaging over many steps, and of the estimators compared on saved
+ * runs it is the one whose ratios move least (bench/README.md, "How it measures").
  */
 export function ratioTime(stats: StepStats): number {
   return stats.fastQuarterMs;
@@ -20,8 +19,8 @@ export const RATIO_TIME_LABEL = 'mean of the fastest quarter of its steps';
 /**
  * Every strategy's step time over every peer's, per model (`ratioTime`). Absolute times drift
  * from run to run on shared machines; ratios against peers measured in the same run, interleaved,
- * are what stays comparable. (Pairing the ratio round by round was tried: with a few steps per
- * round it was noisier than the ratio over the whole run.)
+ * are what stays comparable. The ratio is taken over the whole run, not round by round: with a
+ * few steps per round, per-round ratios are noisier.
  */
 export function computeRatios(rows: readonly RowResult[]): Ratio[] {
   const ratios: Ratio[] = [];
@@ -126,8 +125,8 @@ export interface TimeSpread {
 
 /**
  * How much each measured row's own time moved across runs: the machine's drift. A ratio stays
- * put when its two rows drift alike and moves when they do not (in three runs here on
- * 2026-11-27, PyTorch's tiny-CNN time moved 17% and webgpu's 5%: their ratio moved 12%).
+ * put when its two rows drift alike and moves when they do not, which this tells apart from an
+ * engine that changed.
  */
 export function timeSpread(runs: readonly (readonly RowResult[])[]): TimeSpread[] {
   const measured = runs.map((rows) => rows.filter((r) => r.status === 'ok' && r.stats));

@@ -1,6 +1,6 @@
-import type { MallocMode } from '../worker-environment.js';
 import type { CpuInfo, CpuPeak } from '../machine/cpu-info.js';
-import type { TfjsAdam, TfjsBatchNorm, WorkerDevice } from '../worker/protocol.js';
+import type { BenchSettings } from '../settings.js';
+import type { WorkerDevice } from '../worker/protocol.js';
 import type { StepStats } from './stats.js';
 
 /** How a row ended. */
@@ -71,30 +71,16 @@ export interface MachineInfo {
   readonly memoryBytes: number;
 }
 
-export interface BenchSettings {
-  readonly strategies: readonly string[];
-  readonly peers: readonly string[];
-  readonly models: readonly string[];
-  readonly batchSize: number;
-  readonly imageSize: number;
-  readonly steps: number;
-  readonly warmup: number;
-  readonly chunk: number;
-  /** Worker processes per target (absent in reports from before it existed: one). */
-  readonly processes?: number;
-  readonly maxSecondsPerTarget: number;
-  /** --min-seconds (absent in reports from before it existed: none, --steps only). */
-  readonly minSecondsPerTarget?: number;
-  readonly stepTimeoutSeconds: number;
-  /** --threads, when given. */
-  readonly threads?: number;
-  /** --malloc (absent in reports from before it existed: glibc's default thresholds). */
-  readonly malloc?: MallocMode;
-  /** --optimizer (absent in reports from before it existed: tf.train.adam). */
-  readonly optimizer?: TfjsAdam;
-  /** --batch-norm (absent in reports from before it existed: tfjs-layers' moments + batchNorm). */
-  readonly batchNorm?: TfjsBatchNorm;
-}
+/** Settings that reports written before they existed lack (`ReportSettings`). */
+type AddedLater = 'processes' | 'minSecondsPerTarget' | 'malloc' | 'optimizer' | 'batchNorm';
+
+/**
+ * The settings a report records: the bench's settings (`BenchSettings`) but the learning rate.
+ * A report from before a setting existed lacks it, which reads: one process per row
+ * (`processes`), `--steps` only (`minSecondsPerTarget`), glibc's own thresholds (`malloc`),
+ * tf.train.adam (`optimizer`), and tfjs-layers' moments + batchNorm (`batchNorm`).
+ */
+export type ReportSettings = Omit<BenchSettings, 'learningRate' | AddedLater> & Partial<Pick<BenchSettings, AddedLater>>;
 
 export interface ModelFlops {
   readonly summary: string;
@@ -110,7 +96,7 @@ export interface BenchReport {
   readonly date: string;
   readonly command: string;
   readonly machine: MachineInfo;
-  readonly settings: BenchSettings;
+  readonly settings: ReportSettings;
   readonly timing: string;
   readonly flopFormula: string;
   readonly models: Readonly<Record<string, ModelFlops>>;

@@ -11,7 +11,7 @@ const COLORS = { strategy: '#3b6fb6', peer: '#d2772b', missing: '#999999' } as c
 
 /**
  * A horizontal bar chart of the median step time per strategy and peer (min–max as a whisker),
- * one group per model, on a log scale since rows differ by up to 1000x. Plain SVG, no fonts
+ * one group per model, on a log scale since rows differ by orders of magnitude. Plain SVG, no fonts
  * or libraries needed to render it.
  */
 export function renderSvgChart(report: BenchReport): string {

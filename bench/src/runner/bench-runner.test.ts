@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { TINY_CNN } from '../models/tiny-cnn.js';
+import { TINY_CNN } from '@strata/vision/models';
 import { MESSAGE_PREFIX, parseWorkerLine } from '../worker/protocol.js';
 import { runModel, type RunPlan } from './bench-runner.js';
 

@@ -1,42 +1,17 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ModelSpec } from '../models/layers.js';
+import type { ModelSpec } from '@strata/vision/models';
 import { stepStats } from '../report/stats.js';
 import type { RowResult, RowStatus } from '../report/report-types.js';
+import type { BenchSettings, Measurement } from '../settings.js';
 import { isPeer } from '../targets.js';
 import type { WorkerConfig, WorkerDevice, WorkerMessage } from '../worker/protocol.js';
 import { WorkerGone, WorkerProcess } from './worker-process.js';
 
-/** How one model's rows are measured. */
-export interface RunPlan {
+/** How one model's rows are measured: the measurement settings and what the workers need. */
+export interface RunPlan extends Measurement, Pick<BenchSettings, 'learningRate' | 'optimizer' | 'batchNorm'> {
   readonly model: ModelSpec;
   readonly targets: readonly string[];
-  readonly batchSize: number;
-  readonly imageSize: number;
-  readonly steps: number;
-  readonly warmup: number;
-  /** Steps per target per round: rounds alternate targets so drift hits all alike. */
-  readonly chunk: number;
-  /**
-   * Worker processes per target, measured side by side and pooled. The same program ran up to
-   * 20% faster or slower from one process to the next here, mostly from glibc malloc's moving
-   * thresholds (pinned now, see worker-environment.ts); what is left (code and data placement)
-   * several processes average out.
-   */
-  readonly processes: number;
-  /** Measured time one target may take on one model; slower targets run fewer steps. */
-  readonly maxSecondsPerTarget: number;
-  /**
-   * Measured time every target gets at least (within its budget): a fast row runs more than
-   * `steps` steps. Thirty 45 ms steps are 1.4 s of a row's life, whose fastest quarter is 7 steps;
-   * a ratio of two such rows moved with whichever few steps happened to be quiet.
-   */
-  readonly minSecondsPerTarget: number;
-  /** A single step slower than this ends the row as timed out. */
-  readonly stepTimeoutSeconds: number;
-  readonly learningRate: number;
-  readonly optimizer: WorkerConfig['optimizer'];
-  readonly batchNorm: WorkerConfig['batchNorm'];
   readonly strategyOptions: WorkerConfig['strategyOptions'];
   /** The Python with strata_xla_server: each tpu process starts its own local server. */
   readonly xlaServerPython?: string;

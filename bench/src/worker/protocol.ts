@@ -4,24 +4,18 @@
  * message per line on stdout, prefixed with MESSAGE_PREFIX so that whatever a library prints
  * cannot be mistaken for one; the bench sends one command per line on stdin.
  */
-import type { ModelSpec } from '../models/layers.js';
+import type { ModelSpec } from '@strata/vision/models';
+import type { BenchSettings } from '../settings.js';
 
 export const MESSAGE_PREFIX = '@@strata-bench ';
 
 /** What a worker runs. Passed as JSON in the environment variable WORKER_CONFIG_ENV. */
-export interface WorkerConfig {
+export interface WorkerConfig extends Pick<BenchSettings, 'batchSize' | 'imageSize' | 'learningRate' | 'optimizer' | 'batchNorm'> {
   /** 'cpu', 'cpu:js', 'wasm'... for strategies; 'pytorch', 'lightning', 'jax' for peers. */
   readonly target: string;
   readonly model: ModelSpec;
-  readonly batchSize: number;
-  readonly imageSize: number;
-  /** Steps run before measuring; the first is reported apart (compile, kernel set-up). */
+  /** Steps run before measuring (`BenchSettings.warmup`, under the name the Python peers read). */
   readonly warmupSteps: number;
-  readonly learningRate: number;
-  /** The strategies' Adam: Strata's FlatAdam, or tf.train.adam (--optimizer). */
-  readonly optimizer: TfjsAdam;
-  /** The strategies' training batch norm: Strata's batchNormTraining, or tfjs-layers' composition (--batch-norm). */
-  readonly batchNorm: TfjsBatchNorm;
   /** Per-strategy options for `createStrataContainer` (e.g. the XLA server's address). */
   readonly strategyOptions?: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
   /** For 'tpu' without an address: the Python that runs this worker's own local XLA server. */
@@ -29,12 +23,6 @@ export interface WorkerConfig {
   /** Stop warming up early once a warm-up step after the first (which pays set-up) took longer than this. */
   readonly slowStepMs: number;
 }
-
-/** --optimizer: 'flat' (Strata's FlatAdam, the default) or 'tfjs' (tf.train.adam). */
-export type TfjsAdam = 'flat' | 'tfjs';
-
-/** --batch-norm: 'strata' (`batchNormTraining`, the default) or 'tfjs' (tfjs-layers' moments + batchNorm). */
-export type TfjsBatchNorm = 'strata' | 'tfjs';
 
 export const WORKER_CONFIG_ENV = 'STRATA_BENCH_WORKER_CONFIG';
 

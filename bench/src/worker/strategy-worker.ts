@@ -7,9 +7,9 @@ import {
   type DistributionStrategy,
   type StrategyOptionsMap,
 } from '@strata/core';
+import '@strata/strategies';
 import { FlatAdam } from '@strata/training';
-import { providedBackendModules } from '../backend-modules.js';
-import { buildTfjsModel } from '../models/tfjs-model.js';
+import { buildTfjsModel } from '@strata/vision/models';
 import { splitTarget } from '../targets.js';
 import { warmAgain } from './warmup.js';
 import type { WorkerConfig } from './protocol.js';
@@ -47,13 +47,11 @@ export async function runStrategyWorker(config: WorkerConfig): Promise<void> {
 }
 
 async function runWith(io: WorkerIO, name: string, options: Record<string, Record<string, unknown>>, config: WorkerConfig, started: number): Promise<void> {
-  const bundled = await providedBackendModules();
-  const container = await createStrataContainer({ strategyOptions: options as StrategyOptionsMap, ...(bundled ? { modules: bundled.modules } : {}) });
+  const container = await createStrataContainer({ strategyOptions: options as StrategyOptionsMap });
   const registered = registeredStrategies(container);
   const strategy = registered.find((s) => s.name === name);
   if (!strategy) {
-    const failures = bundled ? bundled.failures : backendLoadFailures(container);
-    const failure = failures.find((f) => f.packageName.endsWith(`-${name}`));
+    const failure = backendLoadFailures(container).find((f) => f.packageName.endsWith(`-${name}`));
     io.send({
       type: 'unavailable',
       reason: failure

@@ -7,6 +7,7 @@
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import '@strata/strategies';
 import { invalidOption, runMain } from '@strata/core';
 import { CsvLogger, DataLoader, ModelCheckpoint, TensorBoardLogger, Trainer } from '@strata/training';
 import { makeGrid } from '@strata/vision';

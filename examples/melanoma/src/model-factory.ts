@@ -10,7 +10,7 @@ export type ModelName = (typeof MODELS)[number];
 export function createModel(name: string, imageSize: number, seed: number): tfl.LayersModel {
   switch (name) {
     case 'small-cnn':
-      // The default: DESIGN.md's tiny CNN, twice as wide and with batch norm, which learns the
+      // The default: the benchmark's tiny CNN, twice as wide and with batch norm, which learns the
       // synthetic cues in a few epochs on two cores.
       return tinyCnn({ inputSize: imageSize, filters: [32, 64, 128], batchNorm: true, seed });
     case 'wide-cnn':

@@ -3,6 +3,7 @@
 //   npm run quickstart -- --strategy cpu --max-epochs 10
 //   npm run quickstart -- --strategy tpu --tpu-cores 8    (an XLA server at STRATA_TPU_ADDRESS)
 import { parseArgs } from 'node:util';
+import '@strata/strategies';
 import { runMain } from '@strata/core';
 import { DataLoader, Trainer, arrayDataset } from '@strata/training';
 import { SpiralClassifier } from './spiral-classifier.js';

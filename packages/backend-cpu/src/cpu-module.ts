@@ -1,5 +1,11 @@
-import { strategyModule } from '@strata/core';
+import { registerBackend, strategyModule } from '@strata/core';
 import { CpuStrategy, type CpuStrategyOptions } from './cpu-strategy.js';
 
-/** Binds `CpuStrategy` under the name 'cpu'. */
-export default strategyModule<CpuStrategyOptions & Record<string, unknown>>('cpu', (options) => new CpuStrategy(options));
+/**
+ * Binds `CpuStrategy` under the name 'cpu'.
+ * Importing the package registers it for `createStrata()` and the Trainer's strategy names.
+ */
+const cpuModule = strategyModule<CpuStrategyOptions & Record<string, unknown>>('cpu', (options) => new CpuStrategy(options));
+registerBackend('@strata/backend-cpu', async () => ({ default: cpuModule }));
+
+export default cpuModule;

@@ -1,10 +1,12 @@
 import { strict as assert } from 'node:assert';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import { StrataError } from '@strata/core';
 import { CpuStrategy } from './cpu-strategy.js';
-import { nativeEngineStatus } from './native/native-engine.js';
-import { tempDir } from './native/test-support.js';
+import { nativeEngineStatus } from '@strata/native-engine';
 
 const status = nativeEngineStatus('cpu');
 const notBuilt = status.state === 'ready' ? false : `no native engine: ${status.state === 'ready' ? '' : status.reason}`;
@@ -34,7 +36,7 @@ describe('CpuStrategy', () => {
   });
 
   it("engine 'auto' falls back to pure JS when no engine is built, and describe() says why", async () => {
-    const strategy = new CpuStrategy({ nativeDir: tempDir('empty-native') });
+    const strategy = new CpuStrategy({ nativeDir: mkdtempSync(join(tmpdir(), 'strata-empty-native-')) });
     assert.deepEqual(await strategy.isAvailable(), { available: true, engine: 'tfjs-backend-cpu' });
     await strategy.setup();
     const report = strategy.describe();
@@ -44,7 +46,7 @@ describe('CpuStrategy', () => {
   });
 
   it("engine 'native' is unavailable without an engine: reason and remedy, and setup() throws them", async () => {
-    const strategy = new CpuStrategy({ engine: 'native', nativeDir: tempDir('empty-native') });
+    const strategy = new CpuStrategy({ engine: 'native', nativeDir: mkdtempSync(join(tmpdir(), 'strata-empty-native-')) });
     const availability = await strategy.isAvailable();
     assert.equal(availability.available, false);
     assert.ok(!availability.available && /no cpu native engine is built/.test(availability.reason));

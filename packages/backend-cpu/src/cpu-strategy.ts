@@ -1,8 +1,7 @@
 import { cpus as hostCpus } from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
 import { StrataError, TfjsStrategy, invalidOption, quote, type Availability, type StrategyCapabilities } from '@strata/core';
-import { loadNativeEngine, nativeEngineStatus, type NativeEngine } from './native/native-engine.js';
-import { nativeHome } from './native/native-home.js';
+import { loadNativeEngine, nativeEngineStatus, nativeHome, type NativeEngine } from '@strata/native-engine';
 
 export interface CpuStrategyOptions {
   /**
@@ -48,8 +47,9 @@ export class CpuStrategy extends TfjsStrategy {
   }
 
   /**
-   * For 'auto': the native engine measures about twice as fast as WASM here (tiny CNN 87 vs
-   * 155 ms per step), so it ranks above WASM (20); pure JS, hundreds of times slower, below.
+   * For 'auto': the native engine (TensorFlow's own CPU kernels) trains convnets faster than
+   * WASM (see bench/README.md), so it ranks above WASM (20); pure JS, far slower than both,
+   * ranks below (10, tfjs's own priority for it).
    */
   get priority(): number {
     return this.nativeFound ? 25 : 10;

@@ -1,3 +1,3 @@
 export { CpuStrategy, type CpuStrategyOptions } from './cpu-strategy.js';
-export * from './native/index.js';
+export * from '@strata/native-engine';
 export { default } from './cpu-module.js';

@@ -1,4 +1,4 @@
-import type { NativeEngineStatus } from '@strata/backend-cpu/native';
+import type { NativeEngineStatus } from '@strata/native-engine';
 
 /**
  * The facts about this machine that decide whether the CUDA strategy can run. `SystemCudaHost`

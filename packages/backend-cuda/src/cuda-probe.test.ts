@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import type { NativeEngineStatus, NativeManifest } from '@strata/backend-cpu/native';
+import type { NativeEngineStatus, NativeManifest } from '@strata/native-engine';
 import type { CudaHost } from './cuda-host.js';
 import { CudaProbe, type CudaCheck } from './cuda-probe.js';
 

@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { StrataError, TfjsStrategy, invalidOption, type Availability, type StrategyCapabilities } from '@strata/core';
-import { NATIVE_BACKEND, loadNativeEngine, loadedNativeEngine, type NativeEngine } from '@strata/backend-cpu/native';
+import { NATIVE_BACKEND, loadNativeEngine, loadedNativeEngine, type NativeEngine } from '@strata/native-engine';
 import type { CudaHost } from './cuda-host.js';
 import { CudaProbe, type CudaCheck } from './cuda-probe.js';
 import { SystemCudaHost } from './system-cuda-host.js';

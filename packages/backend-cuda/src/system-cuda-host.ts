@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { nativeEngineStatus, type NativeEngineStatus } from '@strata/backend-cpu/native';
+import { nativeEngineStatus, type NativeEngineStatus } from '@strata/native-engine';
 import type { CudaHost } from './cuda-host.js';
 
 /** Where CUDA, cuDNN and the driver usually live on Linux, after LD_LIBRARY_PATH. */

@@ -3,9 +3,9 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
-import { TpuStrategy } from './tpu-strategy.js';
-import { serverSkipReason, startServer, type ServerProcess } from './testing/server-process.js';
+import { serverSkipReason, startServer, type ServerProcess } from '@strata/xla/testing';
 import { strategyCurve } from './testing/strategy-curve.js';
+import { TpuStrategy } from './tpu-strategy.js';
 
 const STEPS = 3;
 const GLOBAL_BATCH = 16;

@@ -3,12 +3,12 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-backend-cpu';
 import { StrataError } from '@strata/core';
-import { TpuStrategy } from './tpu-strategy.js';
-import { serverSkipReason, startServer, type ServerProcess } from './testing/server-process.js';
+// The test helpers also register tfjs-backend-cpu, the reference the curves are compared to.
+import { serverSkipReason, startServer, type ServerProcess } from '@strata/xla/testing';
 import { strategyCurve } from './testing/strategy-curve.js';
 import { tinyBatch, tinyCnn, type TinyCnnOptions } from './testing/tiny-cnn.js';
+import { TpuStrategy } from './tpu-strategy.js';
 
 const BATCH = 8;
 const SIZE = 16; // strategyCurve uses the same image size

@@ -1,288 +1,36 @@
-import * as tf from '@tensorflow/tfjs-core';
-import {
-  PRECISIONS,
-  StrataError,
-  invalidOption,
-  type Availability,
-  type DeviceReport,
-  type DistributionStrategy,
-  type PreflightReport,
-  type Precision,
-  type ReduceOp,
-  type StrategyCapabilities,
-} from '@strata/core';
-import { XlaClient, type ServerDevice, type ServerHealth } from './client/xla-client.js';
-import { XlaSession, type SessionUsage } from './client/xla-session.js';
-import { XlaBackend } from './lazy/xla-backend.js';
-import { XLA_BACKEND_NAME, registerXlaKernels } from './register-kernels.js';
+import { XlaStrategy, type XlaStrategyOptions, type XlaStrategyProfile } from '@strata/xla';
 
-export interface TpuStrategyOptions {
-  /** The XLA server, 'grpc://host:port'. Default: STRATA_TPU_ADDRESS, else 'grpc://127.0.0.1:8470'. */
+export interface TpuStrategyOptions extends XlaStrategyOptions {
+  /** The XLA server of the TPU host, 'grpc://host:port'. Default: STRATA_TPU_ADDRESS, else 'grpc://127.0.0.1:8470'. */
   readonly address?: string;
-  /** Devices to run data parallel over (the batch is split, the gradients all-reduced by XLA). Default 1. */
-  readonly cores?: number;
-  /** Strategy-neutral spelling of `cores` (the Trainer's and the examples' `devices`). */
-  readonly devices?: number;
   /** Bearer token, when the server requires one. Default: STRATA_TPU_TOKEN. */
   readonly token?: string;
-  /**
-   * '32' (default); 'bf16-mixed': bf16 operands for matmuls and convolutions, f32 accumulation
-   * and f32 master weights; '16-mixed': the same with f16 (pair it with the Trainer's dynamic
-   * loss scaling). Applied when the step is lowered; `setPrecision` changes it later.
-   */
-  readonly precision?: Precision;
-  /** Session memory quota on the server; 0 or absent: the server's default. */
-  readonly memoryQuotaBytes?: number;
-  /** Deadline of the Health probe of `isAvailable()`, in ms. Default 1500. */
-  readonly probeTimeoutMs?: number;
 }
 
+/** The TPU strategy's name, rank and wording; everything else is `XlaStrategy`'s. */
+export const TPU_PROFILE: XlaStrategyProfile = {
+  name: 'tpu',
+  priority: 50,
+  title: 'TPU',
+  className: 'TpuStrategy',
+  addressEnv: 'STRATA_TPU_ADDRESS',
+  tokenEnv: 'STRATA_TPU_TOKEN',
+};
+
 /**
- * Trains on a Strata XLA server (TPU, GPU or CPU devices): tfjs kernels are recorded into a
- * graph, each step is lowered to one StableHLO program, compiled once by the server and run
- * where the weights live. With `cores: N` the batch is split over N devices and XLA's SPMD
- * partitioner inserts the gradient all-reduce.
+ * Trains on the TPU cores of a Strata XLA server: the XLA strategy of @strata/xla under the
+ * name 'tpu', with its address and token from STRATA_TPU_ADDRESS and STRATA_TPU_TOKEN. Each
+ * step is recorded, lowered to one StableHLO program, compiled once by the server and run
+ * where the weights live; with `cores: N` the batch is split over N cores.
  *
  * @example
  * const strategy = new TpuStrategy({ address: 'grpc://10.0.0.2:8470', cores: 8, precision: 'bf16-mixed' });
  * const trainer = new Trainer({ strategy, maxEpochs: 10 });
  */
-export class TpuStrategy implements DistributionStrategy {
-  readonly name = 'tpu';
-  readonly priority = 50;
-  readonly address: string;
-  private readonly cores: number;
-  private readonly token: string | undefined;
-  private precision: Precision;
-  private client: XlaClient | null = null;
-  private session: XlaSession | null = null;
-  private backend: XlaBackend | null = null;
-  private health: ServerHealth | null = null;
-  private devices: ServerDevice[] = [];
+export class TpuStrategy extends XlaStrategy {
+  declare readonly name: 'tpu';
 
-  constructor(private readonly options: TpuStrategyOptions = {}) {
-    this.address = options.address ?? process.env.STRATA_TPU_ADDRESS ?? 'grpc://127.0.0.1:8470';
-    // `devices` is the strategy-neutral spelling (Trainer({ devices }), --devices).
-    const cores = options.cores ?? options.devices ?? 1;
-    if (!Number.isInteger(cores) || cores < 1) invalidOption('cores', cores, 'a positive integer (devices to run on)');
-    this.cores = cores;
-    this.token = options.token ?? process.env.STRATA_TPU_TOKEN;
-    this.precision = options.precision ?? '32';
-    if (!PRECISIONS.includes(this.precision)) invalidOption('precision', this.precision, `one of ${PRECISIONS.join(', ')}`);
+  constructor(options: TpuStrategyOptions = {}) {
+    super(options, TPU_PROFILE);
   }
-
-  get numReplicas(): number {
-    return this.cores;
-  }
-
-  capabilities(): StrategyCapabilities {
-    return {
-      precisions: ['32', '16-mixed', 'bf16-mixed'],
-      maxReplicas: this.health?.device_count ?? this.cores,
-      compilesSteps: true,
-      syncReads: false,
-    };
-  }
-
-  /**
-   * Sets the precision of the programs lowered from now on (the Trainer calls it).
-   *
-   * @example
-   * strategy.setPrecision('bf16-mixed');
-   */
-  setPrecision(precision: Precision): void {
-    if (!PRECISIONS.includes(precision)) {
-      throw new StrataError('unsupported-precision', `The TPU strategy has no precision ${JSON.stringify(precision)}.`, {
-        value: precision,
-        fix: `use one of ${PRECISIONS.map((p) => `'${p}'`).join(', ')}.`,
-      });
-    }
-    this.precision = precision;
-    this.backend?.setPrecision(precision);
-  }
-
-  getPrecision(): Precision {
-    return this.precision;
-  }
-
-  async isAvailable(): Promise<Availability> {
-    let client: XlaClient | undefined;
-    try {
-      client = new XlaClient(this.address, this.token);
-      const health = await client.health(this.options.probeTimeoutMs ?? 1500);
-      if (!health.ok) {
-        return { available: false, reason: `the XLA server at ${this.address} reports it is not healthy.`, remedy: 'see the server log.' };
-      }
-      if (health.device_count < this.cores) {
-        return {
-          available: false,
-          reason: `the XLA server at ${this.address} has ${health.device_count} device(s), ${this.cores} cores were asked for.`,
-          remedy: `use cores: ${health.device_count} or a server with more devices.`,
-        };
-      }
-      return { available: true, engine: engineOf(health) };
-    } catch (error) {
-      return {
-        available: false,
-        reason: `no XLA server answered at ${this.address}: ${(error as Error).message.split('\n')[0]}`,
-        remedy: 'start one (`python -m strata_xla_server --port 8470` in packages/xla-server) or set STRATA_TPU_ADDRESS.',
-      };
-    } finally {
-      client?.close();
-    }
-  }
-
-  async setup(): Promise<void> {
-    if (this.session !== null) return;
-    const client = new XlaClient(this.address, this.token);
-    try {
-      this.health = await client.health(10_000);
-      this.devices = await client.listDevices();
-      if (this.health.device_count < this.cores) {
-        throw new StrataError('strategy-unavailable', `The XLA server at ${this.address} has ${this.health.device_count} device(s); cores: ${this.cores} was asked for.`, {
-          value: this.cores,
-          fix: `use cores: ${this.health.device_count} or less.`,
-        });
-      }
-      this.session = await XlaSession.open(client, { numDevices: this.cores, memoryQuotaBytes: this.options.memoryQuotaBytes });
-    } catch (error) {
-      client.close();
-      throw error;
-    }
-    this.client = client;
-    registerXlaKernels();
-    if (this.backend === null) this.backend = new XlaBackend(this.session, this.precision);
-    else this.backend.setExecutor(this.session);
-    if (tf.findBackend(XLA_BACKEND_NAME) !== this.backend) {
-      // Another TpuStrategy (or an earlier setup) registered its own: this one takes the name.
-      if (tf.findBackendFactory(XLA_BACKEND_NAME) !== null) tf.removeBackend(XLA_BACKEND_NAME);
-      const backend = this.backend;
-      tf.registerBackend(XLA_BACKEND_NAME, () => backend);
-    }
-    await tf.setBackend(XLA_BACKEND_NAME);
-    await tf.ready();
-  }
-
-  async teardown(): Promise<void> {
-    const session = this.session;
-    this.session = null;
-    if (session === null) return;
-    try {
-      await session.close();
-    } catch {
-      // The server may be gone already; the session dies with it.
-    }
-    this.backend?.setExecutor(null);
-    this.client?.close();
-    this.client = null;
-  }
-
-  scope<T>(fn: () => T): T {
-    this.activate();
-    return fn();
-  }
-
-  distributeBatch<T extends tf.TensorContainer>(batch: T): T {
-    const backend = this.activate();
-    for (const t of tensorsIn(batch)) {
-      if (tf.engine().state.tensorInfo.get(t.dataId)?.backend !== backend) tf.engine().moveData(backend, t.dataId);
-      if (this.cores > 1) backend.setPlacement(t.dataId, 'split');
-      // The upload starts now and overlaps with recording the step.
-      backend.prefetch(t.dataId);
-    }
-    return batch;
-  }
-
-  async runStep<T extends tf.TensorContainer>(step: () => T): Promise<T> {
-    const backend = this.activate();
-    // Whatever was recorded before the step (initialisers, metrics) runs as its own program,
-    // so the step's program is the same from one step to the next.
-    await backend.flushAll();
-    const t0 = performance.now();
-    const out = tf.tidy(step);
-    backend.stats.recordMs += performance.now() - t0;
-    await backend.flushAll();
-    return out;
-  }
-
-  reduce(_op: ReduceOp, value: tf.Tensor): tf.Tensor {
-    // SPMD: a value computed from the whole global batch is already reduced over replicas.
-    return value;
-  }
-
-  async read(tensor: tf.Tensor): Promise<Float32Array | Int32Array | Uint8Array> {
-    return (await tensor.data()) as Float32Array | Int32Array | Uint8Array;
-  }
-
-  describe(): DeviceReport {
-    const engine = this.health ? engineOf(this.health) : `XLA server at ${this.address} (not connected)`;
-    const used = this.devices.slice(0, this.cores);
-    return {
-      strategy: this.name,
-      engine,
-      backend: XLA_BACKEND_NAME,
-      numReplicas: this.cores,
-      devices: used.map((d) => `${d.platform}:${d.id} (${d.kind})`),
-      details: {
-        address: this.address,
-        tfjs: tf.version_core,
-        precision: this.precision,
-        serverDevices: String(this.devices.length),
-        jax: this.health?.jax_version ?? 'unknown',
-        server: this.health?.server_version ?? 'unknown',
-        compilations: String(this.backend?.stats.compilations ?? 0),
-      },
-    };
-  }
-
-  /**
-   * Records the probe without running it: every kernel it calls must have a lowering. Kernels
-   * without one are run on the CPU backend (zeros of the right shape) only so that the probe
-   * can go on and one preflight names them all.
-   */
-  async preflight(probe: () => unknown): Promise<PreflightReport> {
-    const backend = this.activate();
-    const { preflightOn } = await import('./preflight-xla.js');
-    return preflightOn(backend, this.name, probe);
-  }
-
-  /** Counters of the lazy backend: compilations, executions, uploads. */
-  stats(): XlaBackend['stats'] {
-    return this.activate().stats;
-  }
-
-  /**
-   * Buffers and bytes this strategy's session holds on the server, once pending releases
-   * are done: constant from step to step when nothing leaks.
-   */
-  async serverUsage(): Promise<SessionUsage> {
-    const backend = this.activate();
-    await backend.drain();
-    return this.session!.usage();
-  }
-
-  /** The lazy tfjs backend (after `setup()`). */
-  xlaBackend(): XlaBackend {
-    return this.activate();
-  }
-
-  private activate(): XlaBackend {
-    if (this.session === null || this.backend === null) {
-      throw new StrataError('not-set-up', `Strategy '${this.name}' is used before setup().`, {
-        fix: 'await strategy.setup() first (the Trainer does this in fit/validate).',
-      });
-    }
-    if (tf.getBackend() !== XLA_BACKEND_NAME) void tf.setBackend(XLA_BACKEND_NAME);
-    return this.backend;
-  }
-}
-
-function engineOf(health: ServerHealth): string {
-  return `XLA server (${health.platform}, ${health.device_count} device(s), jax ${health.jax_version})`;
-}
-
-function tensorsIn(container: tf.TensorContainer): tf.Tensor[] {
-  if (container instanceof tf.Tensor) return [container];
-  if (container === null || typeof container !== 'object') return [];
-  return Object.values(container as Record<string, tf.TensorContainer>).flatMap(tensorsIn);
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs tfjs-core's own convolution, pooling and sum suites against the wasm backend, with and
-# without this package's kernels, and prints both pass counts (see DESIGN.md, "Two more facts").
+# without this package's kernels, and prints both pass counts (the kernels must not lower tfjs-core's own pass count).
 # Needs network once: jasmine 5.1.0 is installed into a scratch folder, not into the repository.
 #   bash packages/backend-wasm/scripts/conformance.sh [WORKDIR]
 set -euo pipefail
@@ -15,7 +15,7 @@ import { setTestEnvs } from '$CORE/jasmine_util.js';
 import '$CORE/register_all_gradients.js';
 import '$CORE/public/chained_ops/register_all_chained_ops.js';
 import * as wasm from '$ROOT/node_modules/@tensorflow/tfjs-backend-wasm/dist/index.js';
-import { registerTrainingKernels } from '$ROOT/packages/backend-wasm/src/register_all_kernels.ts';
+import { registerTrainingKernels } from '$ROOT/packages/backend-wasm/src/register-kernels.ts';
 wasm.setWasmPaths('$ROOT/node_modules/@tensorflow/tfjs-backend-wasm/dist/');
 if (!process.env.WITHOUT_STRATA) registerTrainingKernels();
 setTestEnvs([{ name: 'wasm', backendName: 'wasm', isDataSync: true }]);

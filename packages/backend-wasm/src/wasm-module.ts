@@ -1,5 +1,11 @@
-import { strategyModule } from '@strata/core';
+import { registerBackend, strategyModule } from '@strata/core';
 import { WasmStrategy, type WasmStrategyOptions } from './wasm-strategy.js';
 
-/** Binds `WasmStrategy` under the name 'wasm'. */
-export default strategyModule<WasmStrategyOptions & Record<string, unknown>>('wasm', (options) => new WasmStrategy(options));
+/**
+ * Binds `WasmStrategy` under the name 'wasm'.
+ * Importing the package registers it for `createStrata()` and the Trainer's strategy names.
+ */
+const wasmModule = strategyModule<WasmStrategyOptions & Record<string, unknown>>('wasm', (options) => new WasmStrategy(options));
+registerBackend('@strata/backend-wasm', async () => ({ default: wasmModule }));
+
+export default wasmModule;

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { invalidOption, TfjsStrategy, type Availability, type StrategyCapabilities } from '@strata/core';
-import { registerTrainingKernels, TRAINING_KERNELS } from './register_all_kernels.js';
+import { registerTrainingKernels, TRAINING_KERNELS } from './register-kernels.js';
 import { installedWasmFolder, simdSupported } from './wasm-binaries.js';
 
 export interface WasmStrategyOptions {
@@ -32,7 +32,7 @@ const NODE_THREADS_NOTE =
  */
 export class WasmStrategy extends TfjsStrategy {
   readonly name = 'wasm';
-  /** Above tfjs's pure-JS CPU backend (10): the same math, SIMD-compiled, 100x faster on convnets. */
+  /** Above tfjs's pure-JS CPU backend (10): the same math, SIMD-compiled, far faster on convnets. */
   readonly priority = 20;
 
   constructor(private readonly options: WasmStrategyOptions = {}) {

@@ -1,4 +1,4 @@
-// The browser path: bundles test-fixtures/browser-page.ts, serves it on localhost and opens it
+// The browser path: bundles src/testing/browser-page.ts, serves it on localhost and opens it
 // in headless Chromium, whose WebGPU runs on SwiftShader (shipped with Chromium) without a GPU.
 // Skips, saying how to run it, where no Chromium is installed (STRATA_CHROMIUM names one).
 import { strict as assert } from 'node:assert';
@@ -28,7 +28,7 @@ if (noBrowser) console.log(`skipping the browser test: ${noBrowser}`);
 
 async function bundle(): Promise<string> {
   const out = await build({
-    entryPoints: [fileURLToPath(new URL('../test-fixtures/browser-page.ts', import.meta.url))],
+    entryPoints: [fileURLToPath(new URL('./testing/browser-page.ts', import.meta.url))],
     bundle: true,
     format: 'esm',
     platform: 'browser',
@@ -105,7 +105,8 @@ async function runInBrowser(script: string, binary: string): Promise<Record<stri
     await stopBrowser(browser);
     await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
     // Chromium's helper processes may still be writing the profile for a moment after the main
-    // one exits (seen once in CI as ENOTEMPTY): rmSync retries those errors with a backoff.
+    // one exits (removing it then fails with ENOTEMPTY): rmSync retries those errors with a
+    // backoff.
     rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
   }
 }

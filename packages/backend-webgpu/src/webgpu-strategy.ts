@@ -59,7 +59,7 @@ export class WebGpuStrategy extends TfjsStrategy {
 
   /**
    * 30 (above cpu and wasm) for a hardware adapter. Once a probe has found only a software
-   * rasterizer (llvmpipe: correct, but about 50 times slower than the native CPU engine), 5, so
+   * rasterizer (llvmpipe: correct, but far slower than the native CPU engine), 5, so
    * that 'auto' prefers the CPU; naming 'webgpu' still uses it.
    */
   get priority(): number {

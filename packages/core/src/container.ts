@@ -1,61 +1,12 @@
 import { Container, type ContainerModule } from 'inversify';
+import { loadRegisteredBackendModules, type BackendLoadFailure } from './backend-registry.js';
 import { StrataError, quote } from './errors.js';
 import { selectStrategy, type Selection } from './selection.js';
 import { DistributionStrategy } from './strategy.js';
 import { StrategyOptions, type StrategyOptionsMap } from './tokens.js';
 
-/**
- * The backend packages Strata knows. The composition root imports whichever are installed;
- * nothing else in Strata imports a backend.
- */
-export const KNOWN_BACKEND_PACKAGES = [
-  '@strata/backend-cpu',
-  '@strata/backend-wasm',
-  '@strata/backend-webgpu',
-  '@strata/backend-cuda',
-  '@strata/backend-tpu',
-] as const;
-
-/** A backend package that is installed but could not be loaded, and why. */
-export interface BackendLoadFailure {
-  readonly packageName: string;
-  readonly error: unknown;
-}
-
-export interface LoadedBackendModules {
-  readonly modules: ContainerModule[];
-  readonly failures: BackendLoadFailure[];
-}
-
-/**
- * Imports the DI module (default export) of each installed backend package. A package that is
- * not installed is skipped silently; one that is installed but fails to load is reported in
- * `failures`, so that one broken backend never stops the others (the selection names it).
- */
-export async function loadInstalledBackendModules(
-  packages: readonly string[] = KNOWN_BACKEND_PACKAGES,
-): Promise<LoadedBackendModules> {
-  const modules: ContainerModule[] = [];
-  const failures: BackendLoadFailure[] = [];
-  for (const name of packages) {
-    try {
-      const imported = (await import(name)) as { default?: unknown };
-      if (!isContainerModule(imported.default)) {
-        throw new StrataError('strategy-unavailable', `Backend package ${quote(name)} does not default-export an inversify ContainerModule.`, {
-          value: name,
-          fix: 'a backend package must `export default` the ContainerModule from its <name>-module.ts.',
-        });
-      }
-      modules.push(imported.default);
-    } catch (error) {
-      if (!isNotFound(error, name)) failures.push({ packageName: name, error });
-    }
-  }
-  return { modules, failures };
-}
-
 export interface StrataContainerOptions {
-  /** Backend DI modules to load; by default every installed backend package's module. */
+  /** Backend DI modules to load; by default those of every registered backend package (`registerBackend`). */
   readonly modules?: readonly ContainerModule[];
   /** Options per strategy name, e.g. `{ tpu: { address: 'grpc://10.0.0.2:8470', cores: 8 } }`. */
   readonly strategyOptions?: StrategyOptionsMap;
@@ -81,7 +32,7 @@ export async function createStrataContainer(options: StrataContainerOptions = {}
     const common = options.devices === undefined ? {} : { '*': { devices: options.devices } };
     container.bind<StrategyOptionsMap>(StrategyOptions).toConstantValue({ ...common, ...(options.strategyOptions ?? {}) });
   }
-  const loaded = options.modules ? { modules: [...options.modules], failures: [] } : await loadInstalledBackendModules();
+  const loaded = options.modules ? { modules: [...options.modules], failures: [] } : await loadRegisteredBackendModules();
   container.load(...loaded.modules);
   loadFailures.set(container, loaded.failures);
   return container;
@@ -89,7 +40,7 @@ export async function createStrataContainer(options: StrataContainerOptions = {}
 
 const loadFailures = new WeakMap<Container, BackendLoadFailure[]>();
 
-/** Backend packages that were installed but failed to load into `container`. */
+/** Registered backend packages that failed to load into `container`. */
 export function backendLoadFailures(container: Container): readonly BackendLoadFailure[] {
   return loadFailures.get(container) ?? [];
 }
@@ -106,7 +57,7 @@ export interface CreateStrataOptions extends StrataContainerOptions {
 }
 
 /**
- * The composition root: loads the installed backends and picks one strategy.
+ * The composition root: loads the registered backends and picks one strategy.
  *
  * @example
  * const { strategy } = await createStrata({ strategy: process.argv[2] }); // 'cpu', 'tpu', 'auto'...
@@ -137,20 +88,10 @@ export async function createStrata(options: CreateStrataOptions = {}): Promise<S
     const broken = failures.find((f) => error.value === 'auto' || f.packageName.endsWith(`-${String(error.value)}`));
     if (!broken) throw error;
     const cause = (broken.error as Error)?.message ?? String(broken.error);
-    throw new StrataError(error.kind, `${error.message} Backend package ${quote(broken.packageName)} is installed but failed to load: ${cause}`, {
+    throw new StrataError(error.kind, `${error.message} Backend package ${quote(broken.packageName)} is registered but failed to load: ${cause}`, {
       value: error.value,
       fix: `rebuild or reinstall ${broken.packageName} (npm run build), or remove it.`,
       cause: broken.error,
     });
   }
-}
-
-function isNotFound(error: unknown, name: string): boolean {
-  const code = (error as { code?: string } | null)?.code;
-  const message = (error as Error | null)?.message ?? '';
-  return (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') && message.includes(`'${name}'`);
-}
-
-function isContainerModule(value: unknown): value is ContainerModule {
-  return typeof value === 'object' && value !== null && typeof (value as ContainerModule).load === 'function' && 'id' in value;
 }

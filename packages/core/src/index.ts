@@ -1,13 +1,16 @@
 import './tfjs-side-effects.js';
 export * from './errors.js';
+export * from './host-tensor.js';
 export * from './strategy.js';
 export * from './tokens.js';
 export * from './selection.js';
+export * from './backend-registry.js';
 export * from './container.js';
 export * from './preflight.js';
 export * from './tfjs-strategy.js';
 export * from './register-strategy.js';
 export * from './run-main.js';
+export * from './random.js';
 export * from './gradients/gradient-overrides.js';
 export * from './gradients/activation-gradient-kernels.js';
 export * from './ops/batch-norm-training.js';

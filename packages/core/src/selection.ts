@@ -46,7 +46,7 @@ export async function selectStrategy(
       const where = source === 'environment' ? ` (from ${STRATEGY_ENV})` : '';
       throw new StrataError('unknown-strategy', `Unknown strategy ${quote(name)}${where}.`, {
         value: name,
-        fix: `use one of the registered strategies: ${names.map((n) => quote(n)).join(', ') || '(none registered)'}, or 'auto'. A strategy registers when its backend package is installed and its DI module is loaded.`,
+        fix: `use one of the registered strategies: ${names.map((n) => quote(n)).join(', ') || '(none registered)'}, or 'auto'. A strategy registers when its backend package is imported (import '@strata/backend-cpu'); import '@strata/strategies' registers every strategy Strata ships.`,
       });
     }
     const availability = await strategy.isAvailable();
@@ -71,7 +71,7 @@ export async function selectStrategy(
   if (best) return { strategy: best, source, skipped };
   throw new StrataError('strategy-unavailable', `No registered strategy is available (tried ${names.map((n) => quote(n)).join(', ') || 'none'}).`, {
     value: 'auto',
-    fix: skipped.map((s) => `${s.name}: ${s.remedy}`).join('; ') || 'install a backend package such as @strata/backend-cpu.',
+    fix: skipped.map((s) => `${s.name}: ${s.remedy}`).join('; ') || "import a backend package (import '@strata/backend-cpu'), or '@strata/strategies' for every strategy Strata ships.",
   });
 }
 

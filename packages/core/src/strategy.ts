@@ -28,7 +28,7 @@ export type Availability =
 /** A device report for logs and benchmark tables. */
 export interface DeviceReport {
   readonly strategy: StrategyName;
-  /** The engine actually computing, e.g. 'tfjs-backend-cpu' or 'tfjs-node (TensorFlow 2.21.0)'. */
+  /** The engine actually computing, e.g. 'tfjs-backend-cpu' or 'TensorFlow 2.21.0 (tfjs-node 4.22.0 binding, cpu)'. */
   readonly engine: string;
   /** The tfjs backend name registered for this strategy. */
   readonly backend: string;

@@ -29,7 +29,7 @@ export abstract class TfjsStrategy implements DistributionStrategy {
   protected abstract backendName(): string;
   /** Registers the tfjs backend (and any extra kernels) if it is not yet registered. */
   protected abstract registerBackend(): Promise<void>;
-  /** The engine that computes, for reports: 'tfjs-backend-cpu', 'tfjs-node (TensorFlow 2.21.0)'... */
+  /** The engine that computes, for reports: 'tfjs-backend-cpu', 'TensorFlow 2.21.0 (tfjs-node 4.22.0 binding, cpu)'... */
   protected abstract engineName(): string;
 
   abstract isAvailable(): Promise<Availability>;

@@ -1,8 +1,18 @@
-import type { Trainer } from './trainer.js';
+import type { EpochMetrics, TrainerState } from './trainer-state.js';
 import type { TrainingModule } from './training-module.js';
 
-/** Numbers logged over an epoch: the mean of each metric, by name. */
-export type EpochMetrics = Readonly<Record<string, number>>;
+export type { EpochMetrics } from './trainer-state.js';
+
+/**
+ * The Trainer as callbacks see it: its public state (`TrainerState`), its callbacks and the
+ * module it runs. `Trainer` implements it. It lives with `Callback` because each names the
+ * other, and neither imports the Trainer, which imports both.
+ */
+export interface TrainerView extends TrainerState {
+  readonly callbacks: readonly Callback[];
+  /** The module being run, while `fit`/`validate`/`test`/`predict` runs. */
+  module: TrainingModule<never> | undefined;
+}
 
 /**
  * Hooks into the Trainer's loop, like Lightning's `Callback`. Every method is optional and may
@@ -20,20 +30,20 @@ export interface Callback {
   stateDict?(): unknown;
   loadStateDict?(state: unknown): void;
 
-  setup?(trainer: Trainer, module: TrainingModule<never>, stage: string): void | Promise<void>;
-  teardown?(trainer: Trainer, module: TrainingModule<never>, stage: string): void | Promise<void>;
-  onFitStart?(trainer: Trainer, module: TrainingModule<never>): void | Promise<void>;
-  onFitEnd?(trainer: Trainer, module: TrainingModule<never>): void | Promise<void>;
-  onSanityCheckStart?(trainer: Trainer, module: TrainingModule<never>): void | Promise<void>;
-  onSanityCheckEnd?(trainer: Trainer, module: TrainingModule<never>): void | Promise<void>;
-  onTrainEpochStart?(trainer: Trainer, module: TrainingModule<never>): void | Promise<void>;
-  onTrainBatchStart?(trainer: Trainer, module: TrainingModule<never>, batchIndex: number): void | Promise<void>;
+  setup?(trainer: TrainerView, module: TrainingModule<never>, stage: string): void | Promise<void>;
+  teardown?(trainer: TrainerView, module: TrainingModule<never>, stage: string): void | Promise<void>;
+  onFitStart?(trainer: TrainerView, module: TrainingModule<never>): void | Promise<void>;
+  onFitEnd?(trainer: TrainerView, module: TrainingModule<never>): void | Promise<void>;
+  onSanityCheckStart?(trainer: TrainerView, module: TrainingModule<never>): void | Promise<void>;
+  onSanityCheckEnd?(trainer: TrainerView, module: TrainingModule<never>): void | Promise<void>;
+  onTrainEpochStart?(trainer: TrainerView, module: TrainingModule<never>): void | Promise<void>;
+  onTrainBatchStart?(trainer: TrainerView, module: TrainingModule<never>, batchIndex: number): void | Promise<void>;
   /** After each training batch; `trainer.globalStep` says whether an optimizer step happened. Never reads a tensor. */
-  onTrainBatchEnd?(trainer: Trainer, module: TrainingModule<never>, batchIndex: number): void | Promise<void>;
-  onTrainEpochEnd?(trainer: Trainer, module: TrainingModule<never>, metrics: EpochMetrics): void | Promise<void>;
-  onValidationEpochStart?(trainer: Trainer, module: TrainingModule<never>): void | Promise<void>;
-  onValidationEpochEnd?(trainer: Trainer, module: TrainingModule<never>, metrics: EpochMetrics): void | Promise<void>;
-  onTestEpochStart?(trainer: Trainer, module: TrainingModule<never>): void | Promise<void>;
-  onTestEpochEnd?(trainer: Trainer, module: TrainingModule<never>, metrics: EpochMetrics): void | Promise<void>;
-  onException?(trainer: Trainer, module: TrainingModule<never>, error: unknown): void | Promise<void>;
+  onTrainBatchEnd?(trainer: TrainerView, module: TrainingModule<never>, batchIndex: number): void | Promise<void>;
+  onTrainEpochEnd?(trainer: TrainerView, module: TrainingModule<never>, metrics: EpochMetrics): void | Promise<void>;
+  onValidationEpochStart?(trainer: TrainerView, module: TrainingModule<never>): void | Promise<void>;
+  onValidationEpochEnd?(trainer: TrainerView, module: TrainingModule<never>, metrics: EpochMetrics): void | Promise<void>;
+  onTestEpochStart?(trainer: TrainerView, module: TrainingModule<never>): void | Promise<void>;
+  onTestEpochEnd?(trainer: TrainerView, module: TrainingModule<never>, metrics: EpochMetrics): void | Promise<void>;
+  onException?(trainer: TrainerView, module: TrainingModule<never>, error: unknown): void | Promise<void>;
 }

@@ -1,4 +1,4 @@
-import type { Loader } from './trainer.js';
+import type { Loader } from './loader.js';
 
 /** The stage a `DataModule` is set up for. */
 export type Stage = 'fit' | 'validate' | 'test' | 'predict';

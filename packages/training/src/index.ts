@@ -1,4 +1,5 @@
-export { Trainer, type Loader, type FitOptions } from './trainer.js';
+export { Trainer } from './trainer.js';
+export type { Loader, FitOptions } from './loader.js';
 export {
   resolveTrainerOptions,
   limitBatches,
@@ -6,12 +7,15 @@ export {
   type ResolvedTrainerOptions,
   type BatchLimit,
   type PrecisionInput,
+  type ResolvedLimit,
+  type TrainerSettings,
 } from './trainer-options.js';
 export { TrainingModule, type LogOptions, type Loggable, type Hyperparameters } from './training-module.js';
 export { DataModule, isDataModule, type Stage } from './data-module.js';
-export type { Callback, EpochMetrics } from './callback.js';
+export type { Callback, EpochMetrics, TrainerView } from './callback.js';
+export type { TrainerState } from './trainer-state.js';
 export { LoggedMetrics } from './logged-metrics.js';
-export { SeededRandom, seedEverything, globalRngState, setGlobalRngState, unseedEverything } from './random.js';
+export { SeededRandom, seedEverything, globalRngState, setGlobalRngState, unseedEverything } from '@strata/core';
 // Callbacks
 export { EarlyStopping, type EarlyStoppingOptions } from './callbacks/early-stopping.js';
 export { ModelCheckpoint, formatCheckpointName, listCheckpoints, type ModelCheckpointOptions } from './callbacks/model-checkpoint.js';

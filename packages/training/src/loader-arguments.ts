@@ -1,6 +1,7 @@
 import { StrataError } from '@strata/core';
-import type { FitOptions, Loader } from './trainer.js';
-import type { ResolvedLimit } from './trainer-options.js';
+import { isDataModule, type DataModule, type Stage } from './data-module.js';
+import type { FitOptions, Loader } from './loader.js';
+import type { ResolvedLimit } from './trainer-settings.js';
 
 // How the Trainer reads its data arguments: loaders, lists of loaders, options, limits.
 
@@ -39,4 +40,19 @@ export function validationInterval(interval: ResolvedLimit | undefined, numBatch
     });
   }
   return Math.max(1, Math.floor(numBatches * interval.value));
+}
+
+/** The loaders of `stage`: those given, or those the `DataModule` makes (after its prepareData and setup). */
+export async function loadersFor<B>(loaders: Loader<B> | readonly Loader<B>[] | DataModule<B>, stage: Stage): Promise<Loader<B>[]> {
+  if (!isDataModule<B>(loaders)) return listOf(loaders) ?? [];
+  await loaders.prepareData?.();
+  await loaders.setup?.(stage);
+  const made = stage === 'validate' ? loaders.valDataloader?.() : stage === 'test' ? loaders.testDataloader?.() : loaders.predictDataloader?.();
+  const list = listOf(made);
+  if (!list) {
+    throw new StrataError('invalid-option', `The DataModule has no ${stage === 'validate' ? 'valDataloader' : `${stage}Dataloader`}().`, {
+      fix: `implement it in your DataModule, or pass loaders to ${stage}().`,
+    });
+  }
+  return list;
 }

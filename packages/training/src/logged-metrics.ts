@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { Loggable } from './training-module.js';
+import type { Loggable } from './logging-types.js';
 
 interface Running {
   sum: tf.Tensor | number;

@@ -1,6 +1,9 @@
 import { PRECISIONS, StrataError, invalidOption, quote, type DistributionStrategy, type Precision } from '@strata/core';
 import type { Callback } from './callback.js';
 import type { Logger } from './loggers/logger.js';
+import type { ResolvedLimit, TrainerSettings } from './trainer-settings.js';
+
+export type { ResolvedLimit, TrainerSettings } from './trainer-settings.js';
 
 /** A batch count: an integer count, or a fraction of the loader's batches. */
 export type BatchLimit = number | `${number}%`;
@@ -71,42 +74,10 @@ export interface TrainerOptions {
   readonly stopOnNonFiniteLoss?: boolean;
 }
 
-/** A resolved batch limit: all, a count, or a fraction of the loader's length. */
-export type ResolvedLimit = { readonly kind: 'all' } | { readonly kind: 'count'; readonly value: number } | { readonly kind: 'fraction'; readonly value: number };
-
-export interface ResolvedTrainerOptions {
-  readonly strategy: DistributionStrategy | string | undefined;
-  readonly devices: number | undefined;
-  readonly maxEpochs: number;
-  readonly minEpochs: number;
-  /** -1: no limit. */
-  readonly maxSteps: number;
-  readonly numSanityValSteps: number;
-  readonly limitTrainBatches: ResolvedLimit;
-  readonly limitValBatches: ResolvedLimit;
-  readonly limitTestBatches: ResolvedLimit;
-  readonly limitPredictBatches: ResolvedLimit;
-  /** 0 when off, else the batches per loop. */
-  readonly fastDevRun: number;
-  readonly overfitBatches: ResolvedLimit | undefined;
-  /** Validation inside the epoch: every n batches, or a fraction of the epoch; undefined: at epoch end. */
-  readonly valCheckInterval: ResolvedLimit | undefined;
-  readonly checkValEveryNEpoch: number;
-  /** Accumulation by epoch: the factor of epoch e is the entry with the largest key <= e. */
-  readonly accumulateGradBatches: number;
-  readonly accumulationSchedule: Readonly<Record<number, number>> | undefined;
-  readonly gradientClipVal: number | undefined;
-  readonly gradientClipAlgorithm: 'norm' | 'value';
-  readonly precision: Precision;
-  readonly deterministic: boolean;
-  readonly defaultRootDir: string | undefined;
-  readonly enableCheckpointing: boolean;
-  readonly enableProgressBar: boolean;
+/** The resolved options: the settings, the user's callbacks and the loggers. */
+export interface ResolvedTrainerOptions extends TrainerSettings {
   readonly callbacks: readonly Callback[];
   readonly logger: boolean | readonly Logger[];
-  readonly logEveryNSteps: number;
-  readonly preflight: boolean;
-  readonly stopOnNonFiniteLoss: boolean;
 }
 
 const KNOWN = [
@@ -272,7 +243,7 @@ export function accumulationFor(schedule: Readonly<Record<number, number>>, epoc
 }
 
 /** The options that change the math of a step: a resumed run must match them (hashed into the checkpoint). */
-export function mathConfig(options: ResolvedTrainerOptions): Record<string, unknown> {
+export function mathConfig(options: TrainerSettings): Record<string, unknown> {
   return {
     accumulateGradBatches: options.accumulationSchedule ?? options.accumulateGradBatches,
     gradientClipVal: options.gradientClipVal ?? null,

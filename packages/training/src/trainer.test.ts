@@ -1,11 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { StrataError } from '@strata/core';
+import { StrataError, registerBackend, strategyModule } from '@strata/core';
 import type { Callback } from './callback.js';
 import { DataModule } from './data-module.js';
 import type { Batch } from './data/collate.js';
-import { JsCpu, Linear, jsCpu, loader, maxAbsDiff, values } from './test-support/js-cpu.js';
+import { JsCpu, JsCpuMixed, Linear, jsCpu, loader, maxAbsDiff, values } from './testing/js-cpu.js';
 import { Trainer } from './trainer.js';
 import type { TrainerOptions } from './trainer-options.js';
 
@@ -271,20 +271,27 @@ describe('Trainer', () => {
     release({ trainer, module });
   });
 
-  it('fails at construction when the strategy lacks the precision, naming those that have it', () => {
+  it('fails at construction when the strategy lacks the precision, naming the precisions it declares', () => {
     assert.throws(
       () => new Trainer({ strategy: new JsCpu(), precision: '16-mixed' }),
-      (e: unknown) => e instanceof StrataError && e.kind === 'unsupported-precision' && /cannot train in precision "16-mixed".*'tpu'/.test(e.message) && /Fix: use precision "32"/.test(e.message),
+      (e: unknown) =>
+        e instanceof StrataError &&
+        e.kind === 'unsupported-precision' &&
+        e.value === '16-mixed' &&
+        /Strategy 'cpu' cannot train in precision "16-mixed": its capabilities\(\)\.precisions declare "32"\./.test(e.message) &&
+        /Fix: use precision "32" on 'cpu', or a strategy whose capabilities\(\)\.precisions include "16-mixed"/.test(e.message),
     );
     assert.throws(() => new Trainer({ strategy: new JsCpu(), precision: 'bf16' }), /"bf16-mixed"/);
   });
 
   it('a named strategy lacking the precision fails at the start of fit, before any step, listing the registered ones that have it', async () => {
+    registerBackend('test-js-cpu', async () => ({ default: strategyModule('cpu', () => new JsCpu()) }));
+    registerBackend('test-js-cpu-mixed', async () => ({ default: strategyModule('cpu-mixed', () => new JsCpuMixed()) }));
     const trainer = new Trainer({ strategy: 'cpu', precision: '16-mixed', enableProgressBar: false });
     const module = new Linear();
     await assert.rejects(
       trainer.fit(module, loader(8)),
-      (e: unknown) => e instanceof StrataError && e.kind === 'unsupported-precision' && /(Registered strategies that support it|No registered strategy declares it)/.test(e.message),
+      (e: unknown) => e instanceof StrataError && e.kind === 'unsupported-precision' && /Registered strategies that support it: 'cpu-mixed'\./.test(e.message),
     );
     assert.deepEqual(module.trainBatches, []);
     module.dispose();

@@ -1,21 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
+import type { Hyperparameters, LogOptions, Loggable } from './logging-types.js';
 import type { OptimizerConfig } from './optim/optimizer-config.js';
-import type { Trainer } from './trainer.js';
+import type { TrainerState } from './trainer-state.js';
 
-export interface LogOptions {
-  /** In training, send the value of each `logEveryNSteps`-th step to the loggers as `<name>_step` (default true). */
-  readonly onStep?: boolean;
-  /** Record the mean over the epoch (default: true). */
-  readonly onEpoch?: boolean;
-  /** Show it in the epoch line and progress bar (default: true). */
-  readonly progBar?: boolean;
-}
-
-/** A value logged by a module: a scalar tensor (read later, asynchronously) or a number. */
-export type Loggable = tf.Scalar | tf.Tensor | number;
-
-/** Hyperparameters: JSON-like values, saved in checkpoints and sent to the loggers. */
-export type Hyperparameters = Record<string, string | number | boolean | null>;
+export type { LogOptions, Loggable, Hyperparameters } from './logging-types.js';
 
 /**
  * The research code: the model, its loss, its optimizer. The Trainer brings the rest.
@@ -39,8 +27,8 @@ export type Hyperparameters = Record<string, string | number | boolean | null>;
  * }
  */
 export abstract class TrainingModule<B = Record<string, tf.Tensor>> {
-  /** Set by the Trainer while it runs this module. */
-  trainer: Trainer | undefined;
+  /** Set by the Trainer while it runs this module: its public state, logging and checkpoints. */
+  trainer: TrainerState | undefined;
   /** What `saveHyperparameters` recorded. */
   hparams: Hyperparameters = {};
 

@@ -1,9 +1,16 @@
-# Reference ROC-AUC values for src/metrics/roc-auc.test.ts, computed with scikit-learn
-# (throwaway venv: python3 -m venv /tmp/skl && /tmp/skl/bin/pip install scikit-learn).
-#   /tmp/skl/bin/python packages/vision/scripts/reference-auc.py
+# Reference ROC-AUC values for src/metrics/roc-auc.test.ts, computed with scikit-learn.
+# Run it with any Python that has scikit-learn, from the repository root, for example the
+# project's environment (scripts/setup.sh makes .venv):
+#   .venv/bin/python -m pip install scikit-learn
+#   .venv/bin/python packages/vision/scripts/reference-auc.py
 import json
-import sklearn
-from sklearn.metrics import roc_auc_score
+import sys
+
+try:
+    import sklearn
+    from sklearn.metrics import roc_auc_score
+except ImportError:
+    sys.exit(f"scikit-learn is not installed for {sys.executable}: run `{sys.executable} -m pip install scikit-learn`, then this script again.")
 
 cases = {
     "no ties": ([0, 0, 1, 1], [0.1, 0.4, 0.35, 0.8]),

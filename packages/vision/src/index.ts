@@ -1,9 +1,4 @@
-export { efficientNetB0, type EfficientNetOptions } from './models/efficientnet-b0.js';
-export { tinyCnn, type TinyCnnOptions } from './models/tiny-cnn.js';
-export { batchNormalization, BatchNormalization, type BatchNormalizationArgs } from './models/batch-normalization.js';
-export { swish, Swish } from './models/swish.js';
-export { loadWeights, saveWeights, WEIGHTS_MANIFEST } from './models/model-weights.js';
-export { roundFilters, roundRepeats } from './models/efficientnet-scaling.js';
+export * from './models/index.js';
 export { decodeImage, DEFAULT_MAX_PIXELS, type DecodeOptions } from './image/decode-image.js';
 export { cropImage, blankLike, type HwcImage } from './image/hwc-image.js';
 export { probability, type Transform } from './transforms/transform.js';

@@ -1,4 +1,4 @@
-"""StableHLO modules for the tests, lowered by jax exactly as DESIGN.md suggests
+"""StableHLO modules for the tests, lowered by jax the way any jax program lowers a function
 (`jax.jit(f).lower(...).as_text()`), so they are what XLA expects."""
 from __future__ import annotations
 

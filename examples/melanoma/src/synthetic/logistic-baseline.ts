@@ -1,8 +1,9 @@
 /**
  * Plain L2-regularised logistic regression, trained by full-batch gradient descent on
  * standardised features: the linear baseline the synthetic data is calibrated against (a
- * convnet must beat it by a wide margin). Hand-written because it is 30 lines and needs no
- * tensor engine; returns the validation scores for each regularisation strength.
+ * convnet must beat it by a wide margin). Hand-written because it is a few dozen lines and
+ * needs no tensor engine; returns the validation samples' scores (logits) for the
+ * regularisation strength `l2`.
  */
 export function logisticRegressionScores(
   train: { features: Float32Array[]; labels: number[] },

@@ -1,13 +1,13 @@
-// Test support: the tiny CNN trained through a TpuStrategy, with compilations counted.
+// Test support: the tiny CNN trained through an XLA strategy, with compilations counted.
 import * as tf from '@tensorflow/tfjs-core';
-import type { TpuStrategy } from '../tpu-strategy.js';
+import type { XlaStrategy } from '@strata/xla';
 import { tinyBatch, tinyCnn, type TinyCnnOptions } from './tiny-cnn.js';
 
 const SIZE = 16;
 
 /** Loss curve through the strategy, with the compilations counted after each step. */
 export async function strategyCurve(
-  strategy: TpuStrategy,
+  strategy: XlaStrategy,
   options: TinyCnnOptions,
   steps: number,
   batch: number,

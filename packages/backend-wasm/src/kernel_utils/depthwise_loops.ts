@@ -3,8 +3,8 @@ import type { backend_util } from '@tensorflow/tfjs-core';
 /**
  * dW[kh, kw, c, m] = Σ_{b, oh, ow} x[b, ih, iw, c] · dy[b, oh, ow, c·M + m], accumulated in
  * float64. The fallback where the SIMD row kernel cannot run (channel multiplier > 1, or no
- * SIMD): on EfficientNet-B0's depthwise layers it is 20-60x slower than that kernel
- * (scripts/bench-kernels.ts, column "dW plain JS").
+ * SIMD): on EfficientNet-B0's depthwise layers it is much slower than that kernel (kernel
+ * timings: see bench/README.md).
  */
 export function depthwiseFilterGradientLoop(
   x: Float32Array,

@@ -22,7 +22,7 @@ export interface ConvGeometry {
  * [filterHeight * filterWidth * inChannels, batches * outHeight * outWidth].
  *
  * Transposed because XNNPACK's matmul is fast only without transposes (tfjs-wasm's
- * `transposeA` path is about 10x slower here), so dW = cols · dy needs no transpose at all.
+ * `transposeA` path is much slower), so dW = cols · dy needs no transpose at all.
  * Loop order (b, oh, kh, kw, ci, ow): the input row being read stays in L1 while each inner
  * loop writes `outWidth` contiguous values.
  */

@@ -1,7 +1,7 @@
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 
 /**
- * Two SIMD loops that tfjs-wasm's binary lacks, as a tiny WebAssembly module written here byte by
+ * Six SIMD loops that tfjs-wasm's binary lacks, as a tiny WebAssembly module written here byte by
  * byte (no toolchain needed) that imports tfjs-wasm's own memory, so it reads and writes tensors
  * where they lie, with no copy:
  *

@@ -1,7 +1,7 @@
 /**
  * out[c, r] = x[r, c] for a [rows, cols] matrix, in tiles of 32 rows so the strided writes of a
- * tile stay within a few pages. tfjs-wasm's Transpose kernel is slower than this on these shapes
- * (42 ms for [32768, 144] against about 10 ms).
+ * tile stay within a few pages. tfjs-wasm's Transpose kernel is slower than this on these tall,
+ * narrow shapes (an im2col matrix or dy: [positions, channels]).
  */
 export function transpose(x: Float32Array, rows: number, cols: number, out: Float32Array): void {
   const tile = 32;

@@ -6,10 +6,11 @@ import { simdKernels } from '../kernel_utils/simd_kernels.js';
 import { f32 } from '../kernel_utils/wasm_heap.js';
 
 /**
- * Replaces tfjs-wasm's Add for a bias: float32 x [..., C] plus b [C] with C a multiple of 4,
- * which tfjs-wasm's broadcasting loop takes 3.4 ms for on 32x64x64x16 (every convolution with a
- * bias adds one in training, where tfjs does not fuse it with a relu); one SIMD sweep with b in
- * L1 takes 1.6 ms. Every other add goes to tfjs-wasm's kernel.
+ * Replaces tfjs-wasm's Add for a bias: float32 x [..., C] plus b [C] with C a multiple of 4.
+ * Every convolution with a bias adds one in training, where tfjs does not fuse it with a relu,
+ * and tfjs-wasm's general broadcasting loop is slow for it; one SIMD sweep over the channels
+ * reads x once with b in L1 (timings: see bench/README.md). Every other add goes to tfjs-wasm's
+ * kernel.
  */
 function add(args: { inputs: BinaryInputs; backend: BackendWasm }): TensorInfo {
   const { backend } = args;

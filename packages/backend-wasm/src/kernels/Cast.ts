@@ -7,7 +7,7 @@ import { shareData } from './Identity.js';
 /**
  * A cast to the dtype a tensor already has shares its data (tfjs's relu gradient casts step(x),
  * already float32, on every layer). A cast to bool is x != 0: tfjs-wasm's own copies the numbers
- * into bytes, so 3 became 3 and -1 became 255. Every other conversion goes to tfjs-wasm's kernel.
+ * into bytes, so 3 stays 3 and -1 becomes 255. Every other conversion goes to tfjs-wasm's kernel.
  */
 function cast(args: { inputs: CastInputs; backend: BackendWasm; attrs: CastAttrs }): TensorInfo {
   const x = args.inputs.x as TensorInfo;

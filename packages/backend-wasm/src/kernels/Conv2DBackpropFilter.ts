@@ -9,8 +9,8 @@ import { f32, release, runWasmKernel, view } from '../kernel_utils/wasm_heap.js'
 
 /**
  * Most floats one im2col buffer may hold; larger batches go in chunks of images. The default,
- * 2^18 (1 MiB), keeps a chunk in L2 while the matmul reads it: the tiny CNN's filter gradients
- * ran 131 -> 119 ms a step against one 64 MiB buffer, EfficientNet-B0's 976 -> 958 ms.
+ * 2^18 (1 MiB), keeps a chunk in L2 while the matmul reads it, where one buffer for the whole
+ * batch (64 MiB on the tiny CNN) would be read from main memory (see bench/README.md).
  */
 let im2colLimit = 1 << 18;
 
@@ -59,7 +59,8 @@ function conv2DBackpropFilter(args: { inputs: Conv2DBackpropFilterInputs; backen
   if (pointwise && outChannels < g.inChannels) return pointwiseByDyTranspose(backend, x, dy, info.batchSize * g.outHeight * g.outWidth, g.inChannels, outChannels, filterShape);
 
   // The grid's extra positions lengthen the matmul; past 20% more (small images: 16x16 with a
-  // 3x3 filter is 27% more) the gather costs less than they do (measured on the tiny CNN).
+  // 3x3 filter is 27% more) the gather costs less than they do (a threshold chosen on the tiny
+  // CNN's layers; see bench/README.md).
   const shifted = strideOne && paddedGrid(g, 1).positions <= 1.2 * g.outHeight * g.outWidth;
   const perImage = shifted ? paddedGrid(g, 1).positions : g.outHeight * g.outWidth;
   const chunk = Math.max(1, Math.min(batchSize, Math.floor(im2colLimit / Math.max(1, taps * perImage))));

@@ -11,8 +11,8 @@ import { im2colLimitFloats } from './Conv2DBackpropFilter.js';
 import { runNative, setupNative } from '../kernel_utils/native_kernels.js';
 
 /**
- * Replaces tfjs-wasm's kernel, a direct C++ loop 4-5x slower than the forward convolution (96 ms
- * against 20 ms for 32x32x32x16 -> 32). Stride 1: an XNNPACK convolution of dy with the filter
+ * Replaces tfjs-wasm's kernel, a direct C++ loop several times slower than the forward
+ * convolution (see bench/README.md). Stride 1: an XNNPACK convolution of dy with the filter
  * flipped in space and its in/out channels swapped. Strided: dy · Wᵀ and col2im (`byCol2im`).
  */
 function conv2DBackpropInput(args: { inputs: Conv2DBackpropInputInputs; backend: BackendWasm; attrs: Conv2DBackpropInputAttrs }): TensorInfo {
@@ -66,9 +66,9 @@ function conv2DBackpropInput(args: { inputs: Conv2DBackpropInputInputs; backend:
 /**
  * Strided: cols = dy · Wᵀ (one XNNPACK matmul, [positions, co] x [co, kh·kw·ci]), then col2im
  * adds each row's taps into dx. Does the forward pass's work, where a convolution of the
- * zero-dilated dy does stride² times more (and XNNPACK is slow with the few output channels of a
- * stem's input gradient: 265 ms against 100 for its forward pass, batch 32 at 128 px). Images go
- * in chunks so cols stays under the im2col limit.
+ * zero-dilated dy does stride² times more (and XNNPACK's convolution is slow with the few output
+ * channels of a stem's input gradient, slower than the stem's forward pass). Images go in chunks
+ * so cols stays under the im2col limit.
  */
 function byCol2im(backend: BackendWasm, dy: TensorInfo, filter: TensorInfo, info: backend_util.Conv2DInfo): TensorInfo {
   const g = geometryOf(info);

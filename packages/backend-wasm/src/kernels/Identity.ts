@@ -5,8 +5,9 @@ import { runNative } from '../kernel_utils/native_kernels.js';
 
 /**
  * The same data under a second reference, as tfjs's cpu backend does, instead of tfjs-wasm's
- * copy. tfjs clones every tensor a gradient saves through Identity, so each training step copied
- * its activations: 3 ms a step for the tiny CNN's largest layer (three clones of 8 MB). Tensor
+ * copy. tfjs clones every tensor a gradient saves through Identity, so with a copying Identity
+ * each training step copies its activations (the tiny CNN's largest layer: three clones of 8 MB
+ * a step). Tensor
  * data is never written in place, so sharing it is safe; tfjs-wasm's Reshape already does.
  * Strings, which tfjs-wasm keeps outside the heap, go to its own kernel.
  */

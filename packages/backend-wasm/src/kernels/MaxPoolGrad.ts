@@ -6,11 +6,11 @@ import { setupNative } from '../kernel_utils/native_kernels.js';
 import { simdKernels, type SimdKernels } from '../kernel_utils/simd_kernels.js';
 
 /**
- * Replaces tfjs-wasm's MaxPoolGrad (50 ms for a 2x2 pool of 32x64x64x16 here, 5x the forward
- * pass). Non-overlapping windows inside the input (the usual 2x2, stride 2) with channels in
- * fours: the SIMD row kernel, which writes every pixel of each window once. Otherwise one JS pass
- * over the windows: per output position, a running max and its position for all channels at
- * once, then dy is added at each argmax. Either way ties go to the first maximum in row-major
+ * Replaces tfjs-wasm's MaxPoolGrad, several times slower than the forward pool (see
+ * bench/README.md). Non-overlapping windows inside the input (the usual 2x2, stride 2) with
+ * channels in fours: the SIMD row kernel, which writes every pixel of each window once.
+ * Otherwise one JS pass over the windows: per output position, a running max and its position
+ * for all channels at once, then dy is added at each argmax. Either way ties go to the first maximum in row-major
  * window order, as in tfjs's cpu backend.
  */
 function maxPoolGrad(args: { inputs: MaxPoolGradInputs; backend: BackendWasm; attrs: MaxPoolGradAttrs }): TensorInfo {

@@ -6,9 +6,9 @@ import { runNative } from '../kernel_utils/native_kernels.js';
 /**
  * A contiguous slice (a run of a flat tensor, rows of the leading axis) copied from heap to heap.
  * tfjs-wasm's Slice first reads its whole input out of the heap (`readSync` copies it), so every
- * slice cost a copy of its source: split into its 213 variables, the 4 M-value update of
- * Strata's FlatAdam took 5.5 ms a slice, 1.3 s a step. Other slices, and strings, go to
- * tfjs-wasm's own kernel.
+ * slice costs a copy of its source: Strata's FlatAdam splits one flat update into a slice per
+ * variable, so an update of 4 M values split into 213 variables would copy all 4 M values 213
+ * times a step. Other slices, and strings, go to tfjs-wasm's own kernel.
  */
 export function sliceFromHeap(args: { inputs: SliceInputs; backend: BackendWasm; attrs: SliceAttrs }): TensorInfo {
   const { inputs, backend, attrs } = args;

@@ -7,9 +7,8 @@ import { runNative, setupNative } from '../kernel_utils/native_kernels.js';
 /**
  * Replaces tfjs-wasm's Sum for float32 sums over a run of axes before the last (a bias
  * gradient: dy [N, H, W, C] over N, H, W), which tfjs-wasm does by transposing the whole tensor
- * first (7-11 ms for 32x64x64x16 here). SIMD column sums read x once, in place; as a matmul
- * ones·x it would take 8 ms, XNNPACK packing x as weights on every call. Every other sum goes to
- * tfjs-wasm's kernel.
+ * first. SIMD column sums read x once, in place; a matmul ones·x would not help, as XNNPACK
+ * packs x as weights on every call. Every other sum goes to tfjs-wasm's kernel.
  */
 function sum(args: { inputs: SumInputs; backend: BackendWasm; attrs: SumAttrs }): TensorInfo {
   const x = args.inputs.x as TensorInfo;

@@ -3,7 +3,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { Scripted, jsCpu, loader } from '../test-support/js-cpu.js';
+import { Scripted, jsCpu, loader } from '../testing/js-cpu.js';
 import { Trainer } from '../trainer.js';
 import type { TrainerOptions } from '../trainer-options.js';
 import { EarlyStopping } from './early-stopping.js';
@@ -13,7 +13,7 @@ import { NonFiniteLossStop } from './non-finite-loss-stop.js';
 import { ProgressBar } from './progress-bar.js';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Batch } from '../data/collate.js';
-import { Linear } from '../test-support/js-cpu.js';
+import { Linear } from '../testing/js-cpu.js';
 
 const dirs: string[] = [];
 function tempDir(): string {

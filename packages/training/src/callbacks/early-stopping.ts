@@ -1,6 +1,5 @@
 import { StrataError, invalidOption } from '@strata/core';
-import type { Callback, EpochMetrics } from '../callback.js';
-import type { Trainer } from '../trainer.js';
+import type { Callback, EpochMetrics, TrainerView } from '../callback.js';
 
 export interface EarlyStoppingOptions {
   /** The metric to watch, e.g. 'val_loss'. */
@@ -80,12 +79,12 @@ export class EarlyStopping implements Callback {
     this.checkedThisEpoch = false;
   }
 
-  onValidationEpochEnd(trainer: Trainer, _module: unknown, metrics: EpochMetrics): void {
+  onValidationEpochEnd(trainer: TrainerView, _module: unknown, metrics: EpochMetrics): void {
     if (trainer.sanityChecking || !(this.monitor in metrics)) return;
     this.check(trainer, metrics[this.monitor]);
   }
 
-  onTrainEpochEnd(trainer: Trainer, _module: unknown, metrics: EpochMetrics): void {
+  onTrainEpochEnd(trainer: TrainerView, _module: unknown, metrics: EpochMetrics): void {
     if (this.checkedThisEpoch) return;
     const value = metrics[this.monitor];
     if (value === undefined) {
@@ -100,7 +99,7 @@ export class EarlyStopping implements Callback {
     this.check(trainer, value);
   }
 
-  private check(trainer: Trainer, value: number): void {
+  private check(trainer: TrainerView, value: number): void {
     this.checkedThisEpoch = true;
     const better = (a: number, b: number) => (this.mode === 'min' ? a < b : a > b);
     let reason: string | undefined;

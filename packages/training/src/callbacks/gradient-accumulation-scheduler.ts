@@ -1,6 +1,5 @@
 import { invalidOption } from '@strata/core';
-import type { Callback } from '../callback.js';
-import type { Trainer } from '../trainer.js';
+import type { Callback, TrainerView } from '../callback.js';
 import { accumulationFor } from '../trainer-options.js';
 
 /**
@@ -30,7 +29,7 @@ export class GradientAccumulationScheduler implements Callback {
     return accumulationFor(this.scheduling, epoch);
   }
 
-  onTrainEpochStart(trainer: Trainer): void {
+  onTrainEpochStart(trainer: TrainerView): void {
     trainer.accumulateGradBatches = this.factorAt(trainer.currentEpoch);
   }
 }

@@ -1,7 +1,6 @@
 import { invalidOption } from '@strata/core';
-import type { Callback } from '../callback.js';
+import type { Callback, TrainerView } from '../callback.js';
 import { getLearningRate } from '../optim/learning-rate.js';
-import type { Trainer } from '../trainer.js';
 
 export interface LearningRateMonitorOptions {
   /** 'epoch' (default) or 'step' (every `logEveryNSteps` optimizer steps). */
@@ -24,15 +23,15 @@ export class LearningRateMonitor implements Callback {
     if (this.loggingInterval !== 'epoch' && this.loggingInterval !== 'step') invalidOption('loggingInterval', this.loggingInterval, "'epoch' or 'step'");
   }
 
-  async onTrainEpochStart(trainer: Trainer): Promise<void> {
+  async onTrainEpochStart(trainer: TrainerView): Promise<void> {
     if (this.loggingInterval === 'epoch') await this.record(trainer);
   }
 
-  async onTrainBatchEnd(trainer: Trainer): Promise<void> {
+  async onTrainBatchEnd(trainer: TrainerView): Promise<void> {
     if (this.loggingInterval === 'step' && trainer.globalStep > 0 && trainer.globalStep % trainer.options.logEveryNSteps === 0) await this.record(trainer);
   }
 
-  private async record(trainer: Trainer): Promise<void> {
+  private async record(trainer: TrainerView): Promise<void> {
     const optimizer = trainer.optimizer;
     if (!optimizer) return;
     const name = `lr-${optimizer.getClassName()}`;

@@ -1,9 +1,8 @@
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { StrataError, invalidOption } from '@strata/core';
-import type { Callback, EpochMetrics } from '../callback.js';
+import type { Callback, EpochMetrics, TrainerView } from '../callback.js';
 import { readTrainerCheckpoint } from '../checkpoint/checkpoint-connector.js';
-import type { Trainer } from '../trainer.js';
 
 export interface ModelCheckpointOptions {
   /** Directory of the files (default: `<first logger's logDir>/checkpoints`, else `<defaultRootDir>/checkpoints`). */
@@ -91,7 +90,7 @@ export class ModelCheckpoint implements Callback {
   }
 
   /** Where the files go for `trainer`. */
-  dirpath(trainer: Trainer): string {
+  dirpath(trainer: TrainerView): string {
     if (this.dirpathOption === undefined) {
       const logger = trainer.loggers[0];
       this.dirpathOption = join(logger ? logger.logDir : trainer.defaultRootDir, 'checkpoints');
@@ -100,7 +99,7 @@ export class ModelCheckpoint implements Callback {
   }
 
   /** `last.ckpt` in this callback's directory. */
-  lastPath(trainer: Trainer): string {
+  lastPath(trainer: TrainerView): string {
     const path = join(this.dirpath(trainer), `${LAST}${EXTENSION}`);
     if (!existsSync(path)) {
       throw new StrataError('checkpoint-mismatch', `ckptPath: 'last' found no ${path}.`, {
@@ -112,7 +111,7 @@ export class ModelCheckpoint implements Callback {
   }
 
   /** The best checkpoint so far: this callback's own, or the one recorded in `last.ckpt`. */
-  bestPath(trainer: Trainer): string {
+  bestPath(trainer: TrainerView): string {
     if (this.bestModelPath) return this.bestModelPath;
     const state = readTrainerCheckpoint(this.lastPath(trainer)).meta.callbacks[this.stateKey] as { bestModelPath?: string } | undefined;
     if (!state?.bestModelPath) {
@@ -123,14 +122,14 @@ export class ModelCheckpoint implements Callback {
     return state.bestModelPath;
   }
 
-  async onTrainBatchEnd(trainer: Trainer): Promise<void> {
+  async onTrainBatchEnd(trainer: TrainerView): Promise<void> {
     if (this.everyNTrainSteps === 0 || this.skip(trainer)) return;
     const step = trainer.globalStep;
     if (step === 0 || step % this.everyNTrainSteps !== 0 || step === this.lastSavedStep) return;
     await this.save(trainer, { ...trainer.callbackMetrics, epoch: trainer.currentEpoch });
   }
 
-  async onTrainEpochEnd(trainer: Trainer, _module: unknown, metrics: EpochMetrics): Promise<void> {
+  async onTrainEpochEnd(trainer: TrainerView, _module: unknown, metrics: EpochMetrics): Promise<void> {
     if (this.everyNEpochs === 0 || this.skip(trainer) || (trainer.currentEpoch + 1) % this.everyNEpochs !== 0) return;
     // As Lightning saves top-k after validation: an epoch without the monitored metric (no
     // validation this epoch) only refreshes last.ckpt, never ranks a stale score.
@@ -138,11 +137,11 @@ export class ModelCheckpoint implements Callback {
     await this.save(trainer, { ...trainer.callbackMetrics, ...metrics }, fresh);
   }
 
-  private skip(trainer: Trainer): boolean {
+  private skip(trainer: TrainerView): boolean {
     return trainer.sanityChecking || trainer.options.fastDevRun > 0;
   }
 
-  private async save(trainer: Trainer, metrics: Record<string, number>, rank = true): Promise<void> {
+  private async save(trainer: TrainerView, metrics: Record<string, number>, rank = true): Promise<void> {
     this.lastSavedStep = trainer.globalStep;
     const dir = this.dirpath(trainer);
     const values = { ...metrics, epoch: trainer.currentEpoch, step: trainer.globalStep };
@@ -165,7 +164,7 @@ export class ModelCheckpoint implements Callback {
     }
   }
 
-  private async saveTopKCheckpoint(trainer: Trainer, dir: string, values: Record<string, number>): Promise<void> {
+  private async saveTopKCheckpoint(trainer: TrainerView, dir: string, values: Record<string, number>): Promise<void> {
     const monitor = this.monitor!;
     const score = values[monitor];
     if (score === undefined) {

@@ -1,5 +1,4 @@
-import type { Callback, EpochMetrics } from '../callback.js';
-import type { Trainer } from '../trainer.js';
+import type { Callback, EpochMetrics, TrainerView } from '../callback.js';
 
 /**
  * Stops training when an epoch's training loss is NaN or infinite (on by default:
@@ -12,7 +11,7 @@ export class NonFiniteLossStop implements Callback {
     private readonly warn: (message: string) => void = (m) => console.warn(m),
   ) {}
 
-  onTrainEpochEnd(trainer: Trainer, _module: unknown, metrics: EpochMetrics): void {
+  onTrainEpochEnd(trainer: TrainerView, _module: unknown, metrics: EpochMetrics): void {
     const value = metrics[this.monitor];
     if (value === undefined || Number.isFinite(value)) return;
     trainer.shouldStop = true;

@@ -1,5 +1,4 @@
-import type { Callback, EpochMetrics } from '../callback.js';
-import type { Trainer } from '../trainer.js';
+import type { Callback, EpochMetrics, TrainerView } from '../callback.js';
 
 /** Where the bar writes: process.stdout by default. */
 export interface ProgressStream {
@@ -47,7 +46,7 @@ export class ProgressBar implements Callback {
     this.epochStart = this.lastDraw = this.now();
   }
 
-  onTrainBatchEnd(trainer: Trainer, _module: unknown, batchIndex: number): void {
+  onTrainBatchEnd(trainer: TrainerView, _module: unknown, batchIndex: number): void {
     const now = this.now();
     const live = this.stream.isTTY === true;
     if (now - this.lastDraw < (live ? this.refresh : this.printEvery)) return;
@@ -62,7 +61,7 @@ export class ProgressBar implements Callback {
     }
   }
 
-  onTrainEpochEnd(trainer: Trainer, _module: unknown, metrics: EpochMetrics): void {
+  onTrainEpochEnd(trainer: TrainerView, _module: unknown, metrics: EpochMetrics): void {
     if (this.drewLive) this.stream.write('\r\x1b[K');
     this.drewLive = false;
     const seconds = (this.now() - this.epochStart) / 1000;
@@ -73,7 +72,7 @@ export class ProgressBar implements Callback {
   }
 
   /** One status line: epoch, batches done, a bar, steps/s, ETA, and the last metrics read. */
-  describe(trainer: Trainer, done: number, now: number): string {
+  describe(trainer: TrainerView, done: number, now: number): string {
     const total = trainer.numTrainingBatches;
     const elapsed = Math.max(now - this.epochStart, 1e-3) / 1000;
     const rate = done / elapsed;

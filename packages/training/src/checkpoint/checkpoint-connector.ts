@@ -1,13 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { createHash } from 'node:crypto';
-import { StrataError } from '@strata/core';
-import type { EpochMetrics } from '../callback.js';
+import { StrataError, globalRngState } from '@strata/core';
+import type { EpochMetrics, TrainerView } from '../callback.js';
 import type { LoggedMetricsState } from '../logged-metrics.js';
+import type { Hyperparameters } from '../logging-types.js';
 import type { LrSchedulerState } from '../optim/lr-scheduler.js';
-import { globalRngState } from '../random.js';
-import type { Trainer } from '../trainer.js';
 import { mathConfig } from '../trainer-options.js';
-import type { Hyperparameters, TrainingModule } from '../training-module.js';
+import type { TrainingModule } from '../training-module.js';
 import type { AtomicWriteHooks } from './atomic-write.js';
 import { readCheckpointFile, writeCheckpointFile, type CheckpointFile, type TensorDtype, type TensorRecord } from './checkpoint-format.js';
 
@@ -53,7 +52,7 @@ export function configHash(config: Record<string, unknown>): string {
 
 /** Reads every piece of state (weights through `strategy.read`) and writes the checkpoint atomically. */
 export async function saveTrainerCheckpoint(
-  trainer: Trainer,
+  trainer: TrainerView,
   module: TrainingModule<never>,
   path: string,
   hooks: AtomicWriteHooks | undefined,
@@ -102,12 +101,40 @@ export function readTrainerCheckpoint(path: string): CheckpointFile<TrainerCheck
   return readCheckpointFile<TrainerCheckpointMeta>(path);
 }
 
+/** Where 'last' and 'best' point: the paths of the Trainer's first `ModelCheckpoint`. */
+export interface CheckpointPaths {
+  lastPath(trainer: TrainerView): string;
+  bestPath(trainer: TrainerView): string;
+}
+
+/** The checkpoint path for 'last', 'best' (through `paths`) or a path. */
+export function resolveCheckpointPath(trainer: TrainerView, ckptPath: string, paths: CheckpointPaths | undefined): string {
+  if (ckptPath !== 'last' && ckptPath !== 'best') return ckptPath;
+  if (!paths) {
+    throw new StrataError('invalid-option', `ckptPath: ${JSON.stringify(ckptPath)} needs a ModelCheckpoint callback.`, {
+      value: ckptPath,
+      fix: 'add a ModelCheckpoint (or defaultRootDir, which adds one), or pass the checkpoint file path.',
+    });
+  }
+  return ckptPath === 'last' ? paths.lastPath(trainer) : paths.bestPath(trainer);
+}
+
+/**
+ * Reads the checkpoint that `ckptPath` ('last', 'best' or a path) names and puts its state back
+ * into the trainer and its module (`restoreTrainerCheckpoint`); returns the loop state to resume.
+ */
+export async function restoreCheckpoint(trainer: TrainerView, ckptPath: string, options: { weightsOnly?: boolean } = {}): Promise<RestoredState> {
+  const path = trainer.resolveCheckpointPath(ckptPath);
+  const file = readTrainerCheckpoint(path);
+  return restoreTrainerCheckpoint(trainer, trainer.module!, file, path, options);
+}
+
 /**
  * Puts a checkpoint's state back: weights, optimizer slots, schedulers, loss scale, callbacks.
  * Fails with `checkpoint-mismatch` when the model's variables or the math config differ.
  */
 export async function restoreTrainerCheckpoint(
-  trainer: Trainer,
+  trainer: TrainerView,
   module: TrainingModule<never>,
   file: CheckpointFile<TrainerCheckpointMeta>,
   path: string,

@@ -8,9 +8,9 @@ import { fileURLToPath } from 'node:url';
 import { StrataError } from '@strata/core';
 import { EarlyStopping } from '../callbacks/early-stopping.js';
 import { ModelCheckpoint, listCheckpoints } from '../callbacks/model-checkpoint.js';
-import { seedEverything, unseedEverything } from '../random.js';
-import { DropoutNet, FlatAdamDropoutNet } from '../test-support/dropout-module.js';
-import { Linear, jsCpu, linearData, loader, maxAbsDiff, values } from '../test-support/js-cpu.js';
+import { seedEverything, unseedEverything } from '@strata/core';
+import { DropoutNet, FlatAdamDropoutNet } from '../testing/dropout-module.js';
+import { Linear, jsCpu, linearData, loader, maxAbsDiff, values } from '../testing/js-cpu.js';
 import { Trainer } from '../trainer.js';
 import type { TrainerOptions } from '../trainer-options.js';
 import { readTrainerCheckpoint } from './checkpoint-connector.js';
@@ -186,7 +186,7 @@ describe('checkpoints', () => {
 
   it('a process killed (SIGKILL) while writing a checkpoint leaves the previous one loadable', async () => {
     const dir = tempDir();
-    const child = fileURLToPath(new URL('../test-support/kill-writer-child.ts', import.meta.url));
+    const child = fileURLToPath(new URL('../testing/kill-writer-child.ts', import.meta.url));
     const proc = spawn(process.execPath, ['--import', 'tsx', child, dir], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     await new Promise<void>((resolve, reject) => {

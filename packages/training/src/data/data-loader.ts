@@ -1,5 +1,4 @@
-import { StrataError, invalidOption, quote } from '@strata/core';
-import { SeededRandom } from '../random.js';
+import { SeededRandom, StrataError, invalidOption, quote } from '@strata/core';
 import { defaultCollate, type Batch } from './collate.js';
 import type { Dataset, Sample, SampleContext, WorkerSource } from './dataset.js';
 import type { Sampler } from './sampler.js';

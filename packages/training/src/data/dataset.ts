@@ -1,10 +1,8 @@
-/** A tensor's values on the host, with its shape (without the batch dimension). */
-export interface HostTensor {
-  readonly data: Float32Array | Int32Array | Uint8Array;
-  readonly shape: readonly number[];
-  /** 'float32' by default; 'int32' for Int32Array data. */
-  readonly dtype?: 'float32' | 'int32';
-}
+import type { HostTensor } from '@strata/core';
+
+// HostTensor is defined in @strata/core, so that @strata/vision can produce it without
+// depending on this package; it is re-exported here next to the types that hold it.
+export type { HostTensor };
 
 /** One sample: named host tensors or plain numbers (labels, weights). */
 export type Sample = Readonly<Record<string, HostTensor | number>>;

@@ -1,5 +1,4 @@
-import { invalidOption } from '@strata/core';
-import { SeededRandom } from '../random.js';
+import { SeededRandom, invalidOption } from '@strata/core';
 import type { Sampler } from './sampler.js';
 
 export interface WeightedRandomSamplerOptions {

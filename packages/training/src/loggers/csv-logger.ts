@@ -1,6 +1,6 @@
 import { renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Hyperparameters } from '../training-module.js';
+import type { Hyperparameters } from '../logging-types.js';
 import { Logger, type LoggerOptions } from './logger.js';
 
 /**

@@ -1,6 +1,6 @@
 import { mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Hyperparameters } from '../training-module.js';
+import type { Hyperparameters } from '../logging-types.js';
 
 export interface LoggerOptions {
   /** Parent directory (default: the Trainer's defaultRootDir, else the working directory). */

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { Linear, jsCpu, loader } from '../test-support/js-cpu.js';
+import { Linear, jsCpu, loader } from '../testing/js-cpu.js';
 import { Trainer } from '../trainer.js';
 import { CsvLogger } from './csv-logger.js';
 import { maskedCrc32c, tfRecord } from './event-file-writer.js';

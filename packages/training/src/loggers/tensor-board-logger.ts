@@ -1,4 +1,4 @@
-import type { Hyperparameters } from '../training-module.js';
+import type { Hyperparameters } from '../logging-types.js';
 import { EventFileWriter } from './event-file-writer.js';
 import { Logger, type LoggerOptions } from './logger.js';
 import { encodeHParamsPluginData } from './tensorboard-protos.js';

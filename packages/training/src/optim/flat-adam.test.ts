@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
 import { StrataError } from '@strata/core';
-import { jsCpu } from '../test-support/js-cpu.js';
+import { jsCpu } from '../testing/js-cpu.js';
 import { FlatAdam } from './flat-adam.js';
 import { setLearningRate } from './learning-rate.js';
 

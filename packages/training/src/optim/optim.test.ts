@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { Linear, jsCpu, loader } from '../test-support/js-cpu.js';
+import { Linear, jsCpu, loader } from '../testing/js-cpu.js';
 import { Trainer } from '../trainer.js';
 import { LambdaLr } from './lambda-lr.js';
 import { getLearningRate, setLearningRate } from './learning-rate.js';

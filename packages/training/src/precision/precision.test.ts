@@ -8,7 +8,7 @@ import { StrataError } from '@strata/core';
 import { ModelCheckpoint } from '../callbacks/model-checkpoint.js';
 import { readTrainerCheckpoint } from '../checkpoint/checkpoint-connector.js';
 import type { Batch } from '../data/collate.js';
-import { JsCpuMixed, Linear, loader, maxAbsDiff, values } from '../test-support/js-cpu.js';
+import { JsCpuMixed, Linear, loader, maxAbsDiff, values } from '../testing/js-cpu.js';
 import { Trainer } from '../trainer.js';
 import { DynamicLossScaler } from './dynamic-loss-scaler.js';
 import { MixedPrecision } from './mixed-precision.js';

@@ -17,8 +17,8 @@ export interface BatchNormalizationArgs {
  * names (gamma, beta, moving_mean, moving_variance) and the same results, whose training branch is
  * `@strata/core`'s `batchNormTraining`: one op with its own gradient, fused on the native engine
  * (TensorFlow's FusedBatchNormV3), where tfjs-layers records `tf.moments` and `tf.batchNorm` op
- * by op (about two dozen full-size ops backward). On the native engine that took an
- * EfficientNet-B0 training step from about 1,040 to 700 ms (batch 32, 64x64, bench/README.md).
+ * by op (about two dozen full-size ops backward), which makes batch-normed models train markedly
+ * faster on the native engine (bench/README.md has the measurements).
  *
  * Inference uses the running averages with `tf.batchNorm`, as tfjs-layers does. Its class name
  * stays 'BatchNormalization': a topology saved from a model that uses it loads in plain tfjs as

@@ -99,7 +99,7 @@ describe('loadWeights / saveWeights', () => {
 });
 
 describe('tinyCnn', () => {
-  it('is the DESIGN.md network: 3 convolutions, 23,649 parameters at 16/32/64 channels', () => {
+  it('is the benchmark network: 3 convolutions, 23,649 parameters at 16/32/64 channels', () => {
     const model = tinyCnn({ inputSize: 64 });
     // 3*3*3*16+16 + 3*3*16*32+32 + 3*3*32*64+64 + 64+1
     assert.equal(model.countParams(), 448 + 4640 + 18496 + 65);

@@ -14,20 +14,6 @@ export function roundRepeats(repeats: number, depthMultiplier: number): number {
   return Math.ceil(depthMultiplier * repeats);
 }
 
-/**
- * Padding before a strided 'valid' convolution, as Keras' `correct_pad`: TensorFlow's 'same'
- * pads more at the bottom and right, the reference pads so that the kernel is centred, and
- * pretrained weights expect the latter.
- */
-export function correctPad(inputSize: readonly [number, number], kernelSize: number): [[number, number], [number, number]] {
-  const half = Math.floor(kernelSize / 2);
-  const adjust = [1 - (inputSize[0] % 2), 1 - (inputSize[1] % 2)];
-  return [
-    [half - adjust[0], half],
-    [half - adjust[1], half],
-  ];
-}
-
 /** One stage of MBConv blocks, as in Table 1 of the paper. */
 export interface BlockArgs {
   readonly kernelSize: number;

@@ -1,5 +1,4 @@
-import type { SeededRandom } from '@strata/training';
-import { invalidOption } from '@strata/core';
+import { invalidOption, type SeededRandom } from '@strata/core';
 import type { HwcImage } from '../image/hwc-image.js';
 import { probability, uniform, type Transform } from './transform.js';
 

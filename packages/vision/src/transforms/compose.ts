@@ -1,4 +1,4 @@
-import { SeededRandom } from '@strata/training';
+import { SeededRandom } from '@strata/core';
 import type { HwcImage } from '../image/hwc-image.js';
 import type { Transform } from './transform.js';
 

@@ -1,4 +1,4 @@
-import type { SeededRandom } from '@strata/training';
+import type { SeededRandom } from '@strata/core';
 import { cropImage, type HwcImage } from '../image/hwc-image.js';
 import { assertCropFits } from './crop-size.js';
 import { positiveInt, probability, type Transform } from './transform.js';

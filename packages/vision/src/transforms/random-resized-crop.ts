@@ -1,5 +1,4 @@
-import type { SeededRandom } from '@strata/training';
-import { invalidOption } from '@strata/core';
+import { invalidOption, type SeededRandom } from '@strata/core';
 import { cropImage, type HwcImage } from '../image/hwc-image.js';
 import { resizePixels } from './resize-pixels.js';
 import { positiveInt, probability, uniform, type Transform } from './transform.js';

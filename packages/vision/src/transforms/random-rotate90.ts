@@ -1,4 +1,4 @@
-import type { SeededRandom } from '@strata/training';
+import type { SeededRandom } from '@strata/core';
 import type { HwcImage } from '../image/hwc-image.js';
 import { HorizontalFlip } from './horizontal-flip.js';
 import { probability, type Transform } from './transform.js';

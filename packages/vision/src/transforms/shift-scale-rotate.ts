@@ -1,4 +1,4 @@
-import type { SeededRandom } from '@strata/training';
+import type { SeededRandom } from '@strata/core';
 import { blankLike, type HwcImage } from '../image/hwc-image.js';
 import { probability, uniform, type Transform } from './transform.js';
 

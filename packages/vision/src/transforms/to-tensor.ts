@@ -1,4 +1,4 @@
-import type { HostTensor } from '@strata/training';
+import type { HostTensor } from '@strata/core';
 import type { HwcImage } from '../image/hwc-image.js';
 import type { Transform } from './transform.js';
 

@@ -1,5 +1,4 @@
-import { invalidOption } from '@strata/core';
-import type { SeededRandom } from '@strata/training';
+import { invalidOption, type SeededRandom } from '@strata/core';
 import type { HwcImage } from '../image/hwc-image.js';
 
 /**

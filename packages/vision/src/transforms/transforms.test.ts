@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { SeededRandom } from '@strata/training';
+import { SeededRandom } from '@strata/core';
 import type { HwcImage } from '../image/hwc-image.js';
 import { CenterCrop } from './center-crop.js';
 import { ColorJitter } from './color-jitter.js';

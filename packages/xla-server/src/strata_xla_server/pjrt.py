@@ -1,8 +1,9 @@
 """Everything that touches jax/jaxlib lives here, because part of it is internal API.
 
-The recipe (verified with jax/jaxlib 0.10.2 and 0.11.2, see /DESIGN.md "The TPU path"): parse the
-StableHLO text with jaxlib's MLIR bindings in jax's own IR context (all dialects that jax
-emits are registered there), compile it with the PJRT client's `compile_and_load` using
+The recipe (tested with jax/jaxlib 0.10.2 and 0.11.2; how a training step reaches this server
+is docs/ARCHITECTURE.md, "One training step's data path"): parse the StableHLO text with
+jaxlib's MLIR bindings in jax's own IR context (all dialects that jax emits are registered
+there), compile it with the PJRT client's `compile_and_load` using
 jax's compile options (SPMD partitioning on, num_partitions = N, device assignment = the
 first N devices), run it with `execute_sharded` on global jax.Arrays, and rebuild the
 results as global jax.Arrays from `disassemble_into_single_device_arrays()`.
@@ -21,9 +22,8 @@ import jax
 import jaxlib
 import numpy as np
 
-# The range this module was written and tested against: [0.10.2, 0.12). CI runs 0.10.2; 0.11.2
-# (Python 3.12+ only, so not on the CI machines) passed the server's tests and ran the bench's
-# tpu rows on an H200 (XLA:GPU), 2026-11-27.
+# The range this module supports: [0.10.2, 0.12). CI tests 0.10.2; 0.11.2 needs Python 3.12+,
+# which the CI machines lack, and passes the server's tests on XLA:GPU.
 SUPPORTED_MIN = (0, 10, 2)
 SUPPORTED_BELOW = (0, 12, 0)
 SKIP_CHECK_ENV = "STRATA_XLA_SKIP_VERSION_CHECK"
@@ -235,7 +235,7 @@ class Runtime:
             args.append(array)
         if compiled.num_devices == 1:
             # One device: its arrays are the global arrays, so skip the per-output reassembly
-            # (about 15 us per output, which adds up over a training step's weights and moments).
+            # (a cost per output, which adds up over a training step's weights and moments).
             outputs = compiled.executable.execute(args)
         else:
             results = compiled.executable.execute_sharded(args)

@@ -1,4 +1,0 @@
-import { comparison } from './elementwise.js';
-
-/** Greater: elementwise comparison (GT) with broadcasting; bool result. */
-export const lowering = comparison('Greater', 'GT');

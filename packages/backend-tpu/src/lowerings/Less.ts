@@ -1,4 +1,0 @@
-import { comparison } from './elementwise.js';
-
-/** Less: elementwise comparison (LT) with broadcasting; bool result. */
-export const lowering = comparison('Less', 'LT');

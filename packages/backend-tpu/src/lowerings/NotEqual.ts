@@ -1,4 +1,0 @@
-import { comparison } from './elementwise.js';
-
-/** NotEqual: elementwise comparison (NE) with broadcasting; bool result. */
-export const lowering = comparison('NotEqual', 'NE');

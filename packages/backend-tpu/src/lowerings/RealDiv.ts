@@ -1,4 +1,0 @@
-import { binaryOp } from './elementwise.js';
-
-/** RealDiv: a / b with numpy broadcasting; one `stablehlo.divide`. */
-export const lowering = binaryOp('RealDiv', 'divide');

@@ -1,0 +1,143 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { StrataError, type DistributionStrategy } from '@strata/core';
+import type { TrainerView } from '../callback.js';
+import { restoreCheckpoint } from '../checkpoint/checkpoint-connector.js';
+import type { CallbackConnector } from '../connectors/callback-connector.js';
+import type { LoggerConnector, Phase } from '../connectors/logger-connector.js';
+import type { DataModule } from '../data-module.js';
+import { loadersFor } from '../loader-arguments.js';
+import type { FitOptions, Loader } from '../loader.js';
+import { limitBatches, type ResolvedLimit } from '../trainer-options.js';
+import type { TrainingModule } from '../training-module.js';
+
+type AnyModule = TrainingModule<never>;
+
+/**
+ * Validation and test, as Lightning's evaluation loop: runs `validationStep` or `testStep` over
+ * each loader, then reads the logged epoch means once. Also runs the sanity check before
+ * training, whose metrics are discarded.
+ */
+export class EvaluationLoop {
+  constructor(
+    private readonly trainer: TrainerView,
+    private readonly logging: LoggerConnector,
+    private readonly callbacks: CallbackConnector,
+  ) {}
+
+  /** `Trainer.validate` and `Trainer.test`: one evaluation epoch on its own, optionally from a checkpoint's weights. */
+  async evaluate<B extends tf.TensorContainer>(
+    module: TrainingModule<B>,
+    loaders: Loader<B> | readonly Loader<B>[] | DataModule<B>,
+    kind: 'validate' | 'test',
+    options: FitOptions,
+  ): Promise<Record<string, number>> {
+    const trainer = this.trainer;
+    const strategy = await trainer.setupStrategy();
+    const list = await loadersFor(loaders, kind);
+    module.trainer = trainer;
+    trainer.module = module as unknown as AnyModule;
+    trainer.stage = kind;
+    try {
+      if (options.ckptPath !== undefined) await restoreCheckpoint(trainer, options.ckptPath, { weightsOnly: true });
+      const limit = kind === 'test' ? trainer.options.limitTestBatches : trainer.options.limitValBatches;
+      const metrics = await this.run(strategy, module, list, kind, limit, false);
+      for (const l of trainer.loggers) await l.save();
+      return metrics;
+    } finally {
+      module.trainer = undefined;
+      trainer.stage = undefined;
+    }
+  }
+
+  /** The sanity check before training: min(numSanityValSteps, limitValBatches) batches of each loader, as Lightning. */
+  async sanityCheck<B extends tf.TensorContainer>(strategy: DistributionStrategy, module: TrainingModule<B>, vals: Loader<B>[]): Promise<void> {
+    const trainer = this.trainer;
+    const m = module as unknown as AnyModule;
+    trainer.sanityChecking = true;
+    await this.callbacks.each((c) => c.onSanityCheckStart?.(trainer, m));
+    try {
+      const sanityLimit = vals.map((v) => Math.min(trainer.options.numSanityValSteps, limitBatches('limitValBatches', trainer.options.limitValBatches, v.length)));
+      await this.run(strategy, module, vals, 'validate', { kind: 'count', value: Math.min(...sanityLimit) }, true);
+    } finally {
+      trainer.sanityChecking = false;
+    }
+    await this.callbacks.each((c) => c.onSanityCheckEnd?.(trainer, m));
+  }
+
+  /**
+   * Runs the step over each loader up to `limit` batches and returns the epoch means. In a
+   * sanity check nothing is logged and no epoch hook runs.
+   */
+  async run<B extends tf.TensorContainer>(
+    strategy: DistributionStrategy,
+    module: TrainingModule<B>,
+    loaders: Loader<B>[],
+    kind: 'validate' | 'test',
+    limit: ResolvedLimit,
+    sanity: boolean,
+  ): Promise<Record<string, number>> {
+    const trainer = this.trainer;
+    const logging = this.logging;
+    const step = kind === 'test' ? module.testStep : module.validationStep;
+    if (!step) {
+      if (kind === 'test') throw new StrataError('invalid-option', 'Trainer.test() needs testStep on the module.', { fix: 'implement testStep(batch, batchIndex) and log metrics in it.' });
+      return {};
+    }
+    const m = module as unknown as AnyModule;
+    if (!sanity) {
+      if (kind === 'test') {
+        await this.callbacks.each((c) => c.onTestEpochStart?.(trainer, m));
+        await module.onTestEpochStart?.();
+      } else {
+        await this.callbacks.each((c) => c.onValidationEpochStart?.(trainer, m));
+        await module.onValidationEpochStart?.();
+      }
+    }
+    logging.evalLoaderCount = loaders.length;
+    const phase: Phase = sanity ? 'silent' : kind;
+    for (const [loaderIndex, loader] of loaders.entries()) {
+      logging.evalLoaderIndex = loaderIndex;
+      const max = limitBatches(kind === 'test' ? 'limitTestBatches' : 'limitValBatches', limit, loader.length);
+      let index = 0;
+      for await (const raw of loader) {
+        if (index >= max) {
+          tf.dispose(raw);
+          break;
+        }
+        const batch = strategy.distributeBatch(raw);
+        logging.phase = phase;
+        const i = index;
+        try {
+          await strategy.runStep(() => {
+            step.call(module, batch, i);
+            return {};
+          });
+        } finally {
+          logging.phase = 'silent';
+        }
+        tf.dispose(batch);
+        index++;
+      }
+    }
+    logging.evalLoaderIndex = 0;
+    if (sanity) {
+      logging.evalMetrics.clear();
+      logging.evalLoaderCount = 1;
+      return {};
+    }
+    logging.phase = kind;
+    try {
+      await (kind === 'test' ? module.onTestEpochEnd?.() : module.onValidationEpochEnd?.());
+    } finally {
+      logging.phase = 'silent';
+      logging.evalLoaderCount = 1;
+    }
+    const metrics = await logging.drain(logging.evalMetrics, strategy);
+    if (kind === 'validate' && trainer.stage === 'fit') logging.lastValMetrics = { ...logging.lastValMetrics, ...metrics };
+    // During fit, validation metrics go to the loggers with the epoch's line; on their own, now.
+    if (trainer.stage !== 'fit') await trainer.logMetrics(metrics);
+    if (kind === 'test') await this.callbacks.each((c) => c.onTestEpochEnd?.(trainer, m, metrics));
+    else await this.callbacks.each((c) => c.onValidationEpochEnd?.(trainer, m, metrics));
+    return metrics;
+  }
+}

@@ -1,0 +1,59 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { TrainerView } from '../callback.js';
+import { restoreCheckpoint } from '../checkpoint/checkpoint-connector.js';
+import type { DataModule } from '../data-module.js';
+import { loadersFor } from '../loader-arguments.js';
+import type { FitOptions, Loader } from '../loader.js';
+import { limitBatches } from '../trainer-options.js';
+import type { TrainingModule } from '../training-module.js';
+
+/**
+ * `Trainer.predict`, as Lightning's prediction loop: `predictStep` (default: `forward` of
+ * `batch.x`, or of the batch) over each loader, the predictions kept in order.
+ */
+export class PredictionLoop {
+  constructor(private readonly trainer: TrainerView) {}
+
+  /** Returns the predictions as tensors the caller owns and disposes. */
+  async run<B extends tf.TensorContainer, P extends tf.TensorContainer>(
+    module: TrainingModule<B>,
+    loaders: Loader<B> | readonly Loader<B>[] | DataModule<B>,
+    options: FitOptions,
+  ): Promise<P[]> {
+    const trainer = this.trainer;
+    const strategy = await trainer.setupStrategy();
+    const list = await loadersFor(loaders, 'predict');
+    module.trainer = trainer;
+    trainer.module = module as unknown as TrainingModule<never>;
+    trainer.stage = 'predict';
+    try {
+      if (options.ckptPath !== undefined) await restoreCheckpoint(trainer, options.ckptPath, { weightsOnly: true });
+      const out: P[] = [];
+      for (const loader of list) {
+        const limit = limitBatches('limitPredictBatches', trainer.options.limitPredictBatches, loader.length);
+        let i = 0;
+        for await (const raw of loader) {
+          if (i >= limit) {
+            tf.dispose(raw);
+            break;
+          }
+          const batch = strategy.distributeBatch(raw);
+          const index = i;
+          out.push(
+            await strategy.runStep(() => {
+              if (module.predictStep) return module.predictStep(batch, index) as P;
+              const input = (batch as unknown as { x?: tf.Tensor }).x ?? (batch as unknown as tf.Tensor);
+              return module.forward(input) as unknown as P;
+            }),
+          );
+          tf.dispose(batch);
+          i++;
+        }
+      }
+      return out;
+    } finally {
+      module.trainer = undefined;
+      trainer.stage = undefined;
+    }
+  }
+}

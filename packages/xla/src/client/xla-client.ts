@@ -1,0 +1,120 @@
+import * as grpc from '@grpc/grpc-js';
+import { StrataError } from '@strata/core';
+import { xlaServiceClient } from './proto-loader.js';
+
+/** HealthReply of the protocol. */
+export interface ServerHealth {
+  readonly ok: boolean;
+  readonly platform: string;
+  readonly device_count: number;
+  readonly server_version: string;
+  readonly jax_version: string;
+}
+
+/** Device of the protocol. */
+export interface ServerDevice {
+  readonly id: number;
+  readonly platform: string;
+  readonly kind: string;
+  readonly memory_bytes: number;
+}
+
+/** How a client's error remedies tell the user to change the server address and the token. */
+export interface ClientRemedies {
+  /** Completes "start the server (...) or ...", e.g. 'set STRATA_XLA_ADDRESS'. */
+  readonly address: string;
+  /** Completes "pass the server's token: ...", e.g. 'new XlaStrategy({ token }) or STRATA_XLA_TOKEN'. */
+  readonly token: string;
+}
+
+const DEFAULT_REMEDIES: ClientRemedies = {
+  address: "pass the strategy's address option",
+  token: "the strategy's token option",
+};
+
+type Callback<T> = (error: grpc.ServiceError | null, reply: T) => void;
+// The stub's methods are generated at runtime from the .proto.
+type Stub = grpc.Client & Record<string, (...args: unknown[]) => unknown>;
+
+/** 'grpc://host:8470' or 'host:8470' to the 'host:8470' grpc-js wants. */
+export function targetOf(address: string): string {
+  const match = /^(?:grpc:\/\/)?([^/]+?)\/?$/.exec(address.trim());
+  if (match === null) {
+    throw new StrataError('invalid-option', `Invalid XLA server address ${JSON.stringify(address)}.`, {
+      value: address,
+      fix: "write it as 'grpc://host:port', for example 'grpc://127.0.0.1:8470'.",
+    });
+  }
+  return match[1];
+}
+
+/**
+ * A connection to one Strata XLA server: the protocol's calls with the bearer token attached,
+ * as promises. Sessions are opened by `XlaSession.open(client, ...)`.
+ *
+ * @example
+ * const client = new XlaClient('grpc://127.0.0.1:8470');
+ * console.log(await client.health(1000));
+ * client.close();
+ */
+export class XlaClient {
+  readonly stub: Stub;
+
+  /**
+   * @param remedies how error fixes name the address and token settings; a strategy passes
+   *   its own (its environment variables and class name).
+   */
+  constructor(
+    readonly address: string,
+    private readonly token?: string,
+    private readonly remedies: ClientRemedies = DEFAULT_REMEDIES,
+  ) {
+    const Service = xlaServiceClient();
+    this.stub = new Service(targetOf(address), grpc.credentials.createInsecure(), {
+      'grpc.max_send_message_length': -1,
+      'grpc.max_receive_message_length': -1,
+    }) as unknown as Stub;
+  }
+
+  /** Metadata every call carries: the bearer token when there is one. */
+  metadata(): grpc.Metadata {
+    const m = new grpc.Metadata();
+    if (this.token) m.set('authorization', `Bearer ${this.token}`);
+    return m;
+  }
+
+  /** One unary call; errors become `server-error` StrataErrors naming the call. */
+  unary<Res>(method: string, request: object, deadlineMs?: number): Promise<Res> {
+    return new Promise<Res>((resolve, reject) => {
+      const options: grpc.CallOptions = deadlineMs === undefined ? {} : { deadline: Date.now() + deadlineMs };
+      const done: Callback<Res> = (error, reply) => (error ? reject(this.wrap(method, error)) : resolve(reply));
+      this.stub[method](request, this.metadata(), options, done);
+    });
+  }
+
+  health(deadlineMs = 2000): Promise<ServerHealth> {
+    return this.unary<ServerHealth>('Health', {}, deadlineMs);
+  }
+
+  async listDevices(deadlineMs = 10_000): Promise<ServerDevice[]> {
+    const reply = await this.unary<{ devices: ServerDevice[] }>('ListDevices', {}, deadlineMs);
+    return reply.devices;
+  }
+
+  close(): void {
+    this.stub.close();
+  }
+
+  wrap(method: string, error: grpc.ServiceError | Error): StrataError {
+    const code = (error as grpc.ServiceError).code;
+    const fix =
+      code === grpc.status.UNAVAILABLE || code === grpc.status.DEADLINE_EXCEEDED
+        ? `start the server (python -m strata_xla_server --port 8470) or ${this.remedies.address}; it was looked for at ${this.address}.`
+        : code === grpc.status.UNAUTHENTICATED || code === grpc.status.PERMISSION_DENIED
+          ? `pass the server's token: ${this.remedies.token}.`
+          : code === grpc.status.RESOURCE_EXHAUSTED
+            ? 'raise the session memory quota (server --memory-quota-bytes) or use a smaller batch.'
+            : 'see the server log for the cause.';
+    return new StrataError('server-error', `XLA server call ${method} failed: ${error.message}`, { value: method, fix, cause: error });
+  }
+}

@@ -1,0 +1,108 @@
+import type { BackendValues } from '@tensorflow/tfjs-core';
+import { sizeOf } from '../hlo/hlo-types.js';
+import { SMALL_TENSOR, smallValueKey } from './argument-key.js';
+import type { BufferPins } from './buffer-pins.js';
+import type { XlaBackendStats } from './backend-stats.js';
+import type { TensorRecord } from './graph-types.js';
+import { filled } from './host-values.js';
+import type { ProgramExecutor } from './program-executor.js';
+import type { TensorStore } from './tensor-store.js';
+
+/** Distinct small values whose server buffers are kept for reuse. */
+const SMALL_CACHE_LIMIT = 512;
+
+/**
+ * Moves values between the host and the server: uploads of host tensors and fills (one at a
+ * time per tensor, small values once per distinct value), and reads of results.
+ */
+export class Transfers {
+  /** Small replicated values already on the server, by value key. */
+  private readonly smallCache = new Map<string, string>();
+  private readonly inflight = new Map<TensorRecord, Promise<string>>();
+
+  constructor(
+    private readonly store: TensorStore,
+    private readonly pins: BufferPins,
+    private readonly stats: XlaBackendStats,
+    private readonly executor: () => ProgramExecutor,
+  ) {}
+
+  /** Starts uploading a host tensor or fill now, unless its upload is already under way. */
+  prefetch(r: TensorRecord): void {
+    if (!this.inflight.has(r)) {
+      const upload = this.ensureOnDevice(r);
+      // A failure surfaces when a program needs the tensor.
+      upload.catch(() => undefined);
+    }
+  }
+
+  /** The server buffer holding the tensor's value, uploading it first where needed. */
+  ensureOnDevice(r: TensorRecord): Promise<string> {
+    const s = r.source;
+    if (s.kind === 'device') return Promise.resolve(s.handle);
+    let upload = this.inflight.get(r);
+    if (upload === undefined) {
+      upload = this.upload(r).finally(() => this.inflight.delete(r));
+      this.inflight.set(r, upload);
+    }
+    return upload;
+  }
+
+  /** The tensor's values on the host: its own, or fetched from the server unless they came back inline. */
+  async valuesOf(r: TensorRecord): Promise<BackendValues> {
+    const s = r.source;
+    switch (s.kind) {
+      case 'host':
+        return s.values;
+      case 'fill':
+        return filled(s.value, r.shape, r.dtype);
+      case 'device':
+        if (s.values !== undefined) return s.values;
+        this.stats.fetches++;
+        return this.executor().fetch(s.handle, r.dtype, sizeOf(r.shape));
+      case 'node':
+        throw new Error(`internal: tensor ${r.id} is still pending after a flush`);
+    }
+  }
+
+  /** Forgets the cached small values (a new session). */
+  forget(): void {
+    this.smallCache.clear();
+  }
+
+  private async upload(r: TensorRecord): Promise<string> {
+    const s = r.source;
+    if (s.kind === 'device') return s.handle;
+    if (s.kind === 'node') throw new Error(`internal: tensor ${r.id} is an argument but still pending`);
+    const values = s.kind === 'host' ? s.values : filled(s.value, r.shape, r.dtype);
+    const size = sizeOf(r.shape);
+    let key: string | undefined;
+    if (size <= SMALL_TENSOR && r.placement === 'replicated') {
+      key = smallValueKey(values, r.shape, r.dtype);
+      const cached = this.smallCache.get(key);
+      if (cached !== undefined) {
+        this.store.setSource(r, { kind: 'device', handle: cached });
+        return cached;
+      }
+    }
+    const handle = await this.executor().upload(values, r.shape, r.dtype, r.placement);
+    this.stats.uploads++;
+    if (key !== undefined) {
+      this.smallCache.set(key, handle);
+      this.pins.pin(handle, 1);
+      if (this.smallCache.size > SMALL_CACHE_LIMIT) {
+        const [oldKey, oldHandle] = this.smallCache.entries().next().value as [string, string];
+        this.smallCache.delete(oldKey);
+        this.pins.pin(oldHandle, -1);
+      }
+    }
+    if (!this.store.has(r.dataId)) {
+      // Disposed while uploading (a prefetched batch nobody used): free the buffer again.
+      this.pins.pin(handle, 1);
+      this.pins.pin(handle, -1);
+    } else if (r.source.kind === 'host' || r.source.kind === 'fill') {
+      this.store.setSource(r, { kind: 'device', handle });
+    }
+    return handle;
+  }
+}

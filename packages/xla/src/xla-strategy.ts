@@ -1,0 +1,336 @@
+import * as tf from '@tensorflow/tfjs-core';
+import {
+  PRECISIONS,
+  StrataError,
+  invalidOption,
+  type Availability,
+  type DeviceReport,
+  type DistributionStrategy,
+  type PreflightReport,
+  type Precision,
+  type ReduceOp,
+  type StrategyCapabilities,
+  type StrategyName,
+} from '@strata/core';
+import { XlaClient, type ClientRemedies, type ServerDevice, type ServerHealth } from './client/xla-client.js';
+import { XlaSession, type SessionUsage } from './client/xla-session.js';
+import { XlaBackend } from './lazy/xla-backend.js';
+import { XLA_BACKEND_NAME, registerXlaKernels } from './register-kernels.js';
+
+export interface XlaStrategyOptions {
+  /** The XLA server, 'grpc://host:port'. Default: the profile's address variable, else 'grpc://127.0.0.1:8470'. */
+  readonly address?: string;
+  /** Devices to run data parallel over (the batch is split, the gradients all-reduced by XLA). Default 1. */
+  readonly cores?: number;
+  /** Strategy-neutral spelling of `cores` (the Trainer's and the examples' `devices`). */
+  readonly devices?: number;
+  /** Bearer token, when the server requires one. Default: the profile's token variable. */
+  readonly token?: string;
+  /**
+   * '32' (default); 'bf16-mixed': bf16 operands for matmuls and convolutions, f32 accumulation
+   * and f32 master weights; '16-mixed': the same with f16 (pair it with the Trainer's dynamic
+   * loss scaling). Applied when the step is lowered; `setPrecision` changes it later.
+   */
+  readonly precision?: Precision;
+  /** Session memory quota on the server; 0 or absent: the server's default. */
+  readonly memoryQuotaBytes?: number;
+  /** Deadline of the Health probe of `isAvailable()`, in ms. Default 1500. */
+  readonly probeTimeoutMs?: number;
+}
+
+/**
+ * What a strategy built on `XlaStrategy` calls itself. A subclass for one kind of device (a
+ * TPU host, XLA:GPU, several hosts) passes its own; the rest of the strategy is shared.
+ */
+export interface XlaStrategyProfile {
+  /** The strategy's name, as `Trainer({ strategy })` and the DI container spell it. */
+  readonly name: StrategyName;
+  /** Rank when the selection is 'auto': higher wins among available strategies. */
+  readonly priority: number;
+  /** How messages name the strategy: `The ${title} strategy ...`. */
+  readonly title: string;
+  /** The class users construct, named in remedies: `new ${className}({ token })`. */
+  readonly className: string;
+  /** Environment variable of the default server address. */
+  readonly addressEnv: string;
+  /** Environment variable of the default bearer token. */
+  readonly tokenEnv: string;
+}
+
+/** The generic strategy's profile: any XLA server, ranked below the device-specific strategies. */
+export const XLA_PROFILE: XlaStrategyProfile = {
+  name: 'xla',
+  priority: 40,
+  title: 'XLA',
+  className: 'XlaStrategy',
+  addressEnv: 'STRATA_XLA_ADDRESS',
+  tokenEnv: 'STRATA_XLA_TOKEN',
+};
+
+/** The server address when neither the option nor the profile's variable gives one. */
+export const DEFAULT_XLA_ADDRESS = 'grpc://127.0.0.1:8470';
+
+/**
+ * Trains on a Strata XLA server (TPU, GPU or CPU devices): tfjs kernels are recorded into a
+ * graph, each step is lowered to one StableHLO program, compiled once by the server and run
+ * where the weights live. With `cores: N` the batch is split over N devices and XLA's SPMD
+ * partitioner inserts the gradient all-reduce. Device-specific strategies subclass it with
+ * their own `XlaStrategyProfile` (name, priority, wording, environment variables).
+ *
+ * @example
+ * const strategy = new XlaStrategy({ address: 'grpc://10.0.0.2:8470', cores: 8, precision: 'bf16-mixed' });
+ * const trainer = new Trainer({ strategy, maxEpochs: 10 });
+ */
+export class XlaStrategy implements DistributionStrategy {
+  readonly name: StrategyName;
+  readonly priority: number;
+  readonly address: string;
+  protected readonly cores: number;
+  protected readonly token: string | undefined;
+  protected precision: Precision;
+  protected client: XlaClient | null = null;
+  protected session: XlaSession | null = null;
+  protected backend: XlaBackend | null = null;
+  protected health: ServerHealth | null = null;
+  protected devices: ServerDevice[] = [];
+
+  constructor(
+    protected readonly options: XlaStrategyOptions = {},
+    protected readonly profile: XlaStrategyProfile = XLA_PROFILE,
+  ) {
+    this.name = profile.name;
+    this.priority = profile.priority;
+    this.address = options.address ?? process.env[profile.addressEnv] ?? DEFAULT_XLA_ADDRESS;
+    // `devices` is the strategy-neutral spelling (Trainer({ devices }), --devices).
+    const cores = options.cores ?? options.devices ?? 1;
+    if (!Number.isInteger(cores) || cores < 1) invalidOption('cores', cores, 'a positive integer (devices to run on)');
+    this.cores = cores;
+    this.token = options.token ?? process.env[profile.tokenEnv];
+    this.precision = options.precision ?? '32';
+    if (!PRECISIONS.includes(this.precision)) invalidOption('precision', this.precision, `one of ${PRECISIONS.join(', ')}`);
+  }
+
+  get numReplicas(): number {
+    return this.cores;
+  }
+
+  capabilities(): StrategyCapabilities {
+    return {
+      precisions: ['32', '16-mixed', 'bf16-mixed'],
+      maxReplicas: this.health?.device_count ?? this.cores,
+      compilesSteps: true,
+      syncReads: false,
+    };
+  }
+
+  /**
+   * Sets the precision of the programs lowered from now on (the Trainer calls it).
+   *
+   * @example
+   * strategy.setPrecision('bf16-mixed');
+   */
+  setPrecision(precision: Precision): void {
+    if (!PRECISIONS.includes(precision)) {
+      throw new StrataError('unsupported-precision', `The ${this.profile.title} strategy has no precision ${JSON.stringify(precision)}.`, {
+        value: precision,
+        fix: `use one of ${PRECISIONS.map((p) => `'${p}'`).join(', ')}.`,
+      });
+    }
+    this.precision = precision;
+    this.backend?.setPrecision(precision);
+  }
+
+  getPrecision(): Precision {
+    return this.precision;
+  }
+
+  async isAvailable(): Promise<Availability> {
+    let client: XlaClient | undefined;
+    try {
+      client = this.connect();
+      const health = await client.health(this.options.probeTimeoutMs ?? 1500);
+      if (!health.ok) {
+        return { available: false, reason: `the XLA server at ${this.address} reports it is not healthy.`, remedy: 'see the server log.' };
+      }
+      if (health.device_count < this.cores) {
+        return {
+          available: false,
+          reason: `the XLA server at ${this.address} has ${health.device_count} device(s), ${this.cores} cores were asked for.`,
+          remedy: `use cores: ${health.device_count} or a server with more devices.`,
+        };
+      }
+      return { available: true, engine: engineOf(health) };
+    } catch (error) {
+      return {
+        available: false,
+        reason: `no XLA server answered at ${this.address}: ${(error as Error).message.split('\n')[0]}`,
+        remedy: `start one (\`python -m strata_xla_server --port 8470\` in packages/xla-server) or set ${this.profile.addressEnv}.`,
+      };
+    } finally {
+      client?.close();
+    }
+  }
+
+  async setup(): Promise<void> {
+    if (this.session !== null) return;
+    const client = this.connect();
+    try {
+      this.health = await client.health(10_000);
+      this.devices = await client.listDevices();
+      if (this.health.device_count < this.cores) {
+        throw new StrataError('strategy-unavailable', `The XLA server at ${this.address} has ${this.health.device_count} device(s); cores: ${this.cores} was asked for.`, {
+          value: this.cores,
+          fix: `use cores: ${this.health.device_count} or less.`,
+        });
+      }
+      this.session = await XlaSession.open(client, { numDevices: this.cores, memoryQuotaBytes: this.options.memoryQuotaBytes });
+    } catch (error) {
+      client.close();
+      throw error;
+    }
+    this.client = client;
+    registerXlaKernels();
+    if (this.backend === null) this.backend = new XlaBackend(this.session, this.precision);
+    else this.backend.setExecutor(this.session);
+    if (tf.findBackend(XLA_BACKEND_NAME) !== this.backend) {
+      // Another XLA strategy (or an earlier setup) registered its own: this one takes the name.
+      if (tf.findBackendFactory(XLA_BACKEND_NAME) !== null) tf.removeBackend(XLA_BACKEND_NAME);
+      const backend = this.backend;
+      tf.registerBackend(XLA_BACKEND_NAME, () => backend);
+    }
+    await tf.setBackend(XLA_BACKEND_NAME);
+    await tf.ready();
+  }
+
+  async teardown(): Promise<void> {
+    const session = this.session;
+    this.session = null;
+    if (session === null) return;
+    try {
+      await session.close();
+    } catch {
+      // The server may be gone already; the session dies with it.
+    }
+    this.backend?.setExecutor(null);
+    this.client?.close();
+    this.client = null;
+  }
+
+  scope<T>(fn: () => T): T {
+    this.activate();
+    return fn();
+  }
+
+  distributeBatch<T extends tf.TensorContainer>(batch: T): T {
+    const backend = this.activate();
+    for (const t of tensorsIn(batch)) {
+      if (tf.engine().state.tensorInfo.get(t.dataId)?.backend !== backend) tf.engine().moveData(backend, t.dataId);
+      if (this.cores > 1) backend.setPlacement(t.dataId, 'split');
+      // The upload starts now and overlaps with recording the step.
+      backend.prefetch(t.dataId);
+    }
+    return batch;
+  }
+
+  async runStep<T extends tf.TensorContainer>(step: () => T): Promise<T> {
+    const backend = this.activate();
+    // Whatever was recorded before the step (initialisers, metrics) runs as its own program,
+    // so the step's program is the same from one step to the next.
+    await backend.flushAll();
+    const t0 = performance.now();
+    const out = tf.tidy(step);
+    backend.stats.recordMs += performance.now() - t0;
+    await backend.flushAll();
+    return out;
+  }
+
+  reduce(_op: ReduceOp, value: tf.Tensor): tf.Tensor {
+    // SPMD: a value computed from the whole global batch is already reduced over replicas.
+    return value;
+  }
+
+  async read(tensor: tf.Tensor): Promise<Float32Array | Int32Array | Uint8Array> {
+    return (await tensor.data()) as Float32Array | Int32Array | Uint8Array;
+  }
+
+  describe(): DeviceReport {
+    const engine = this.health ? engineOf(this.health) : `XLA server at ${this.address} (not connected)`;
+    const used = this.devices.slice(0, this.cores);
+    return {
+      strategy: this.name,
+      engine,
+      backend: XLA_BACKEND_NAME,
+      numReplicas: this.cores,
+      devices: used.map((d) => `${d.platform}:${d.id} (${d.kind})`),
+      details: {
+        address: this.address,
+        tfjs: tf.version_core,
+        precision: this.precision,
+        serverDevices: String(this.devices.length),
+        jax: this.health?.jax_version ?? 'unknown',
+        server: this.health?.server_version ?? 'unknown',
+        compilations: String(this.backend?.stats.compilations ?? 0),
+      },
+    };
+  }
+
+  /**
+   * Records the probe without running it: every kernel it calls must have a lowering. Kernels
+   * without one are run on the CPU backend (zeros of the right shape) only so that the probe
+   * can go on and one preflight names them all.
+   */
+  async preflight(probe: () => unknown): Promise<PreflightReport> {
+    const backend = this.activate();
+    const { preflightOn } = await import('./preflight-xla.js');
+    return preflightOn(backend, this.name, probe);
+  }
+
+  /** Counters of the lazy backend: compilations, executions, uploads. */
+  stats(): XlaBackend['stats'] {
+    return this.activate().stats;
+  }
+
+  /**
+   * Buffers and bytes this strategy's session holds on the server, once pending releases
+   * are done: constant from step to step when nothing leaks.
+   */
+  async serverUsage(): Promise<SessionUsage> {
+    const backend = this.activate();
+    await backend.drain();
+    return this.session!.usage();
+  }
+
+  /** The lazy tfjs backend (after `setup()`). */
+  xlaBackend(): XlaBackend {
+    return this.activate();
+  }
+
+  /** A client of this strategy's server, whose error remedies name this strategy's settings. */
+  protected connect(): XlaClient {
+    const remedies: ClientRemedies = {
+      address: `set ${this.profile.addressEnv}`,
+      token: `new ${this.profile.className}({ token }) or ${this.profile.tokenEnv}`,
+    };
+    return new XlaClient(this.address, this.token, remedies);
+  }
+
+  protected activate(): XlaBackend {
+    if (this.session === null || this.backend === null) {
+      throw new StrataError('not-set-up', `Strategy '${this.name}' is used before setup().`, {
+        fix: 'await strategy.setup() first (the Trainer does this in fit/validate).',
+      });
+    }
+    if (tf.getBackend() !== XLA_BACKEND_NAME) void tf.setBackend(XLA_BACKEND_NAME);
+    return this.backend;
+  }
+}
+
+function engineOf(health: ServerHealth): string {
+  return `XLA server (${health.platform}, ${health.device_count} device(s), jax ${health.jax_version})`;
+}
+
+function tensorsIn(container: tf.TensorContainer): tf.Tensor[] {
+  if (container instanceof tf.Tensor) return [container];
+  if (container === null || typeof container !== 'object') return [];
+  return Object.values(container as Record<string, tf.TensorContainer>).flatMap(tensorsIn);
+}
