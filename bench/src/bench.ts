@@ -86,6 +86,8 @@ export async function runBenchmark(options: BenchOptions, command: string, log: 
       else xlaServerPython = xlaPython;
     }
   }
+  // The cuda strategy's XLA engine starts its own server, with the same Python when one is given.
+  if (options.xlaPython && options.strategies.some((s) => splitTarget(s).strategy === 'cuda')) strategyOptions.cuda = { python: options.xlaPython };
 
   const outputs: RunOutput[] = [];
   // How every row is measured: what the runner gets and what the report's settings say.

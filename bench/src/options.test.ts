@@ -30,7 +30,8 @@ describe('parseOptions', () => {
     rejects(['--models', 'resnet'], /"tiny-cnn", "efficientnet-b0"/);
     rejects(['--peers', 'tensorflow'], /"pytorch", "lightning", "jax"/);
     rejects(['--nosuch'], /Unknown flag "--nosuch".*--strategies/);
-    rejects(['--strategies', 'wasm:js'], /only the cpu strategy takes an engine/);
+    rejects(['--strategies', 'wasm:js'], /only the cpu and cuda strategies take an engine/);
+    assert.deepEqual(parseOptions(['--strategies', 'cuda:xla,cuda:native']).strategies, ['cuda:xla', 'cuda:native']);
     rejects(['--steps', '0'], /--steps: received "0".*at least 1/);
   });
 

@@ -53,7 +53,8 @@ export const USAGE = `Usage: npm run bench -- [flags]
 
   --strategies LIST   comma-separated: ${DEFAULT_STRATEGIES.join(',')} (default: all of them;
                       'cpu' is the CPU strategy's own engine choice, cpu:native / cpu:js force one
-                      (cpu:js, tfjs's pure-JS kernels, is opt-in: minutes per step); 'none')
+                      (cpu:js, tfjs's pure-JS kernels, is opt-in: minutes per step); cuda:xla /
+                      cuda:native force one of the CUDA strategy's engines; 'none')
   --peers LIST        ${PEERS.join(',')} (default: all; 'none' to skip Python)
   --models LIST       ${Object.keys(MODELS).join(',')} (default: both)
   --batch-size N      images per step (default ${DEFAULTS.batchSize})

@@ -4,23 +4,29 @@ import { StrataError, quote } from '@strata/core';
 export const PEERS = ['pytorch', 'lightning', 'jax'] as const;
 export type PeerName = (typeof PEERS)[number];
 
-/** Engines of the CPU strategy that `cpu:<engine>` selects. */
-const CPU_ENGINES = ['js', 'native', 'auto'];
+/** The engines `<strategy>:<engine>` selects, for the strategies that have several. */
+const ENGINES: Readonly<Record<string, readonly string[]>> = {
+  cpu: ['js', 'native', 'auto'],
+  cuda: ['xla', 'native', 'auto'],
+};
 
 /**
- * A bench target is a strategy name, optionally with the CPU engine: 'cpu' (auto: native when
- * built), 'cpu:js', 'cpu:native'.
+ * A bench target is a strategy name, optionally with an engine: 'cpu' (auto: native when
+ * built), 'cpu:js', 'cpu:native'; 'cuda' (auto: XLA where jax's CUDA plugin is installed),
+ * 'cuda:xla', 'cuda:native'.
  */
 export function splitTarget(target: string): { strategy: string; engine?: string } {
   const [strategy = '', engine, ...rest] = target.split(':');
   if (rest.length > 0 || strategy === '' || engine === '') {
-    throw new StrataError('bad-input', `Invalid strategy ${quote(target)}.`, { value: target, fix: "write a strategy name, or 'cpu:js' / 'cpu:native' for one CPU engine." });
+    throw new StrataError('bad-input', `Invalid strategy ${quote(target)}.`, { value: target, fix: "write a strategy name, or one with its engine: 'cpu:js', 'cpu:native', 'cuda:xla', 'cuda:native'." });
   }
   if (engine !== undefined) {
-    if (strategy !== 'cpu' || !CPU_ENGINES.includes(engine)) {
-      throw new StrataError('bad-input', `Invalid strategy ${quote(target)}: only the cpu strategy takes an engine.`, {
+    const engines = ENGINES[strategy];
+    if (engines === undefined || !engines.includes(engine)) {
+      const all = Object.entries(ENGINES).flatMap(([name, list]) => list.map((e) => quote(`${name}:${e}`)));
+      throw new StrataError('bad-input', `Invalid strategy ${quote(target)}: only the cpu and cuda strategies take an engine, and only theirs.`, {
         value: target,
-        fix: `use ${CPU_ENGINES.map((e) => quote(`cpu:${e}`)).join(', ')}.`,
+        fix: `use ${all.join(', ')}.`,
       });
     }
     return { strategy, engine };

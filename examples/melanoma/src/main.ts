@@ -4,6 +4,7 @@
 // hardware knob: cpu, wasm, webgpu, cuda, tpu or auto.
 //   npm run train                                   (embedded data, --strategy auto)
 //   node examples/melanoma/dist/main.js --data-dir ~/jpeg-melanoma-256x256 --model efficientnet-b0 --image-size 256
+//   node examples/melanoma/dist/main.js --strategy cuda --devices 2 --precision bf16-mixed   (data parallel over 2 GPUs)
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -22,6 +23,8 @@ await runMain(async () => {
   const { values } = parseArgs({
     options: {
       strategy: { type: 'string' },
+      // GPUs or TPU cores to train on, data parallel; --devices=-1 for all.
+      devices: { type: 'string' },
       'data-dir': { type: 'string' },
       'image-size': { type: 'string', default: '64' },
       'batch-size': { type: 'string', default: '32' },
@@ -46,6 +49,8 @@ await runMain(async () => {
   const imageSize = int('image-size', 32);
   const batchSize = int('batch-size', 1);
   const seed = int('seed', 0);
+  const devices = values.devices === undefined ? undefined : Number(values.devices);
+  if (devices !== undefined && !(Number.isInteger(devices) && (devices >= 1 || devices === -1))) invalidOption('--devices', values.devices, 'an integer >= 1, or -1 for all');
   const modelName = values.model!;
   if (!(MODELS as readonly string[]).includes(modelName)) invalidOption('--model', modelName, MODELS.join(', '));
   const out = resolve(values.out ?? join('runs', 'melanoma', new Date().toISOString().replace(/[:.]/g, '-')));
@@ -80,6 +85,7 @@ await runMain(async () => {
   const report = new RunReport(out, { model: modelName, imageSize, batchSize });
   const trainer = new Trainer({
     strategy: values.strategy,
+    devices,
     maxEpochs: int('max-epochs', 1),
     accumulateGradBatches: int('accumulate-grad-batches', 1),
     precision: values.precision as '32',

@@ -2,6 +2,7 @@
 // knob: cpu, wasm, webgpu, cuda, tpu or auto (default: STRATA_STRATEGY, then auto).
 //   npm run quickstart -- --strategy cpu --max-epochs 10
 //   npm run quickstart -- --strategy tpu --tpu-cores 8    (an XLA server at STRATA_TPU_ADDRESS)
+//   npm run quickstart -- --strategy cuda --devices=-1   (data parallel over every NVIDIA GPU)
 import { parseArgs } from 'node:util';
 import '@strata/strategies';
 import { runMain } from '@strata/core';
@@ -17,7 +18,7 @@ await runMain(async () => {
       'batch-size': { type: 'string', default: '64' },
       'learning-rate': { type: 'string', default: '0.02' },
       'accumulate-grad-batches': { type: 'string', default: '1' },
-      // Replicas, for strategies that have several (TPU cores); --tpu-cores is Lightning 1.x's spelling.
+      // Replicas, for strategies that have several (GPUs, TPU cores; --devices=-1 for all); --tpu-cores is Lightning 1.x's spelling.
       devices: { type: 'string' },
       'tpu-cores': { type: 'string' },
     },

@@ -1,4 +1,5 @@
 import type { NativeEngineStatus } from '@strata/native-engine';
+import type { ServerPythonEnv } from '@strata/xla';
 
 /**
  * The facts about this machine that decide whether the CUDA strategy can run. `SystemCudaHost`
@@ -15,4 +16,6 @@ export interface CudaHost {
   findLibraries(prefix: string, extraDirs?: readonly string[]): string[];
   /** The NVIDIA GPUs the driver exposes, by name; empty when none or no driver. */
   gpus(): string[];
+  /** What the XLA server's Python environment holds (jax, its CUDA plugin), read from its files. */
+  serverPython(python: string): ServerPythonEnv;
 }

@@ -1,57 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import type { NativeEngineStatus, NativeManifest } from '@strata/native-engine';
-import type { CudaHost } from './cuda-host.js';
 import { CudaProbe, type CudaCheck } from './cuda-probe.js';
-
-// A described machine: the probe's decisions are checked against each situation it must tell apart.
-interface Machine {
-  gpus?: string[];
-  engine?: 'ready' | 'absent' | 'broken';
-  tfjsNodeGpu?: string;
-  files?: string[];
-  libraries?: string[];
-}
-
-const TF = '/venv/lib/python3.11/site-packages/tensorflow';
-const manifest: NativeManifest = {
-  format: 1,
-  variant: 'cuda',
-  tfjsNode: '4.22.0',
-  tensorflow: {
-    version: '2.21.0',
-    dir: TF,
-    source: 'python:/venv/bin/python',
-    ccLibrary: `${TF}/libtensorflow_cc.so.2`,
-    frameworkLibrary: `${TF}/libtensorflow_framework.so.2`,
-    fingerprint: '1:1',
-    cudaBuild: true,
-    cudaVersion: '12.5.1',
-    cudnnVersion: '9',
-  },
-  binding: 'package/lib/napi-v8/tfjs_binding.node',
-  packageDir: 'package',
-  node: { version: 'v20.20.2', napi: '8' },
-  builtAt: '2026-11-27T00:00:00.000Z',
-  buildSeconds: 12,
-};
-
-function host(machine: Machine): CudaHost {
-  const files = new Set(machine.files ?? [manifest.tensorflow.ccLibrary, manifest.tensorflow.frameworkLibrary]);
-  const libraries = machine.libraries ?? ['/usr/lib/x86_64-linux-gnu/libcuda.so.1', `${TF}/../nvidia/cuda_runtime/lib/libcudart.so.12`, `${TF}/../nvidia/cudnn/lib/libcudnn.so.9`];
-  return {
-    engine: (): NativeEngineStatus => {
-      const dir = '/home/.strata/native/cuda';
-      if (machine.engine === 'absent') return { state: 'absent', dir, reason: 'no cuda native engine is built.', remedy: 'build it.' };
-      if (machine.engine === 'broken') return { state: 'broken', dir, manifest, reason: 'the TensorFlow libraries the cuda engine was built against are missing: /x.', remedy: 'rebuild it: --force.' };
-      return { state: 'ready', dir, manifest };
-    },
-    tfjsNodeGpu: () => machine.tfjsNodeGpu,
-    exists: (path) => files.has(path),
-    findLibraries: (prefix) => libraries.filter((path) => path.split('/').pop()!.startsWith(prefix)),
-    gpus: () => machine.gpus ?? ['NVIDIA H100 80GB HBM3'],
-  };
-}
+import { host, manifest } from './testing/fake-cuda-host.js';
 
 function failure(check: CudaCheck): Extract<CudaCheck, { ok: false }> {
   assert.equal(check.ok, false, JSON.stringify(check));

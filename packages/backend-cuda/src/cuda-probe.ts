@@ -42,6 +42,9 @@ const BUILD_CUDA_ENGINE =
   "build the CUDA engine: python3 -m venv .venv-cuda && .venv-cuda/bin/pip install 'tensorflow[and-cuda]==2.21.0' && npx strata-native build --cuda --python .venv-cuda/bin/python";
 const OTHER_STRATEGY = "or train on another strategy (--strategy cpu; 'auto' skips cuda).";
 
+/** What both CUDA engines say on a machine without an NVIDIA GPU. */
+export const NO_GPU_REASON = 'no NVIDIA GPU found (no /proc/driver/nvidia/gpus, nvidia-smi lists none).';
+
 /**
  * Decides, from the facts a `CudaHost` gives, whether the CUDA strategy can run and if not,
  * why and what to do: no GPU, no engine built, its libraries missing, CUDA or cuDNN missing
@@ -57,7 +60,7 @@ export class CudaProbe {
   check(device = 0): CudaCheck {
     const gpus = this.host.gpus();
     if (gpus.length === 0) {
-      return fail('no-gpu', 'no NVIDIA GPU found (no /proc/driver/nvidia/gpus, nvidia-smi lists none).', `run on a machine with an NVIDIA GPU and its driver, ${OTHER_STRATEGY}`);
+      return fail('no-gpu', NO_GPU_REASON, `run on a machine with an NVIDIA GPU and its driver, ${OTHER_STRATEGY}`);
     }
     const needs = this.needs();
     if ('problem' in needs) return needs;

@@ -3,6 +3,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { nativeEngineStatus, type NativeEngineStatus } from '@strata/native-engine';
+import { inspectServerPython, type ServerPythonEnv } from '@strata/xla';
 import type { CudaHost } from './cuda-host.js';
 
 /** Where CUDA, cuDNN and the driver usually live on Linux, after LD_LIBRARY_PATH. */
@@ -17,7 +18,7 @@ const SYSTEM_LIBRARY_DIRS = [
 
 /**
  * This machine, as the CUDA strategy sees it: reads files and folders, the dynamic loader's
- * cache (`ldconfig -p`) and `/proc/driver/nvidia`; loads nothing.
+ * cache (`ldconfig -p`), `/proc/driver/nvidia` and the XLA server's site-packages; loads nothing.
  *
  * @example
  * new SystemCudaHost().gpus(); // ['NVIDIA H100 80GB HBM3']
@@ -84,6 +85,10 @@ export class SystemCudaHost implements CudaHost {
         return `NVIDIA GPU ${bus}`;
       }
     });
+  }
+
+  serverPython(python: string): ServerPythonEnv {
+    return inspectServerPython(python);
   }
 
   /** Where /proc/driver/nvidia is absent (WSL), the driver's own tool, if installed. */

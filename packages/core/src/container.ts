@@ -13,8 +13,9 @@ export interface StrataContainerOptions {
   /** Load into this container instead of a new one (a host application's own). */
   readonly container?: Container;
   /**
-   * Devices (replicas) to train on, for whichever strategy is picked: TPU cores, GPUs. Given to
-   * every strategy as its `devices` option; a strategy with fewer is an error.
+   * Devices (replicas) to train on, for whichever strategy is picked: TPU cores, GPUs; -1 for
+   * all the strategy has (Lightning's `devices=-1`). Given to every strategy as its `devices`
+   * option; a strategy with fewer is an error.
    */
   readonly devices?: number;
 }
@@ -67,18 +68,19 @@ export async function createStrata(options: CreateStrataOptions = {}): Promise<S
   const container = await createStrataContainer(options);
   const failures = backendLoadFailures(container);
   try {
-    if (options.devices !== undefined && (!Number.isInteger(options.devices) || options.devices < 1)) {
+    if (options.devices !== undefined && (!Number.isInteger(options.devices) || (options.devices < 1 && options.devices !== -1))) {
       throw new StrataError('invalid-option', `Invalid option devices: received ${quote(options.devices)}.`, {
         value: options.devices,
-        fix: 'devices must be an integer >= 1.',
+        fix: 'devices must be an integer >= 1, or -1 for all the devices the strategy has.',
       });
     }
     const selection = await selectStrategy(registeredStrategies(container), options.strategy);
     const most = selection.strategy.capabilities().maxReplicas;
-    if (options.devices !== undefined && options.devices > most) {
+    // -1 is "all": whatever the strategy has is enough.
+    if (options.devices !== undefined && options.devices !== -1 && options.devices > most) {
       throw new StrataError('unsupported-option', `Strategy '${selection.strategy.name}' can run on ${most} device(s); devices: ${options.devices} was asked for.`, {
         value: options.devices,
-        fix: `use devices: ${most} or fewer on '${selection.strategy.name}', or a strategy with more devices (tpu with cores).`,
+        fix: `use devices: ${most} or fewer on '${selection.strategy.name}' (-1 for all), or a strategy with more devices (cuda with several GPUs, tpu).`,
       });
     }
     return { ...selection, container };

@@ -14,7 +14,7 @@ export type PrecisionInput = Precision | 32 | 16 | '16' | 'bf16';
 export interface TrainerOptions {
   /** A strategy instance, a registered name ('cpu', 'wasm', 'webgpu', 'cuda', 'tpu') or 'auto'. Default: `STRATA_STRATEGY`, then 'auto'. */
   readonly strategy?: DistributionStrategy | string;
-  /** Devices to train on when the strategy is given by name (TPU cores, like Lightning's `devices`). Default 1. */
+  /** Devices to train on when the strategy is given by name (GPUs, TPU cores; -1 for all, like Lightning's `devices`). Default 1. */
   readonly devices?: number;
   /** Epochs to train, or Infinity (default 1000 as Lightning, or unlimited when `maxSteps` is set). */
   readonly maxEpochs?: number;
@@ -107,8 +107,11 @@ export function resolveTrainerOptions(options: TrainerOptions): ResolvedTrainerO
   if (strategy !== undefined && typeof strategy !== 'string' && (typeof strategy !== 'object' || typeof strategy.runStep !== 'function')) {
     invalidOption('strategy', strategy, "a strategy name ('cpu', 'tpu', 'auto', ...) or a DistributionStrategy instance");
   }
-  const devices = options.devices === undefined ? undefined : integerAtLeast('devices', options.devices, 1, 1);
-  if (devices !== undefined && typeof strategy === 'object' && devices !== strategy.numReplicas) {
+  const devices = options.devices;
+  if (devices !== undefined && (typeof devices !== 'number' || !Number.isInteger(devices) || (devices < 1 && devices !== -1))) {
+    invalidOption('devices', devices, 'an integer >= 1, or -1 for all the devices of the strategy');
+  }
+  if (devices !== undefined && devices !== -1 && typeof strategy === 'object' && devices !== strategy.numReplicas) {
     // An instance was configured already: its replicas are its own business.
     invalidOption('devices', devices, `${strategy.numReplicas} (the replicas of the given '${strategy.name}' strategy instance), or set on the strategy itself`);
   }

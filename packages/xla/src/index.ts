@@ -13,3 +13,14 @@ export { XlaSession, type SessionUsage } from './client/xla-session.js';
 export { registerXlaKernels, loweredKernels, XLA_BACKEND_NAME } from './register-kernels.js';
 export { LOWERINGS, type KernelLowering, type TensorMeta } from './lowerings/index.js';
 export { startLocalXlaServer, localXlaServerUnavailableReason, type LocalXlaServer, type LocalXlaServerOptions } from './local-xla-server.js';
+export { LocalXlaStrategy, LOCAL_XLA_PROFILE, type LocalXlaStrategyOptions, type LocalXlaProblem } from './local-xla-strategy.js';
+export { ChildXlaServer, startChildXlaServer, type ChildXlaServerOptions, type ServerExit, type XlaPlatform } from './server/child-xla-server.js';
+export { ownedChildren, type OwnedChild } from './server/exit-cleanup.js';
+export {
+  SERVER_JAX_VERSION,
+  defaultServerPython,
+  inspectServerPython,
+  serverPythonProblem,
+  workspaceServerSource,
+  type ServerPythonEnv,
+} from './server/python-env.js';

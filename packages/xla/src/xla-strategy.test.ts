@@ -2,6 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { StrataError } from '@strata/core';
+import { LocalXlaStrategy } from './local-xla-strategy.js';
 import { XLA_PROFILE, XlaStrategy, type XlaStrategyProfile } from './xla-strategy.js';
 
 const GPU_PROFILE: XlaStrategyProfile = {
@@ -44,4 +45,17 @@ test("a subclass's profile gives its name, rank, wording and environment variabl
   } finally {
     delete process.env.STRATA_TEST_GPU_ADDRESS;
   }
+});
+
+test('devices: -1 takes all the devices: of the server once connected, of the platform where it is known before', async () => {
+  assert.equal(new XlaStrategy({ address: 'grpc://127.0.0.1:9', devices: -1 }).numReplicas, 1);
+  assert.throws(() => new XlaStrategy({ devices: -2 }), /or -1 for all/);
+  const local = new LocalXlaStrategy({ platform: 'cpu', hostDevices: 3, devices: -1 });
+  assert.equal(local.numReplicas, 3);
+  assert.equal(local.capabilities().maxReplicas, 3);
+  const tooMany = new LocalXlaStrategy({ platform: 'cpu', hostDevices: 3, devices: 4 });
+  const availability = await tooMany.isAvailable();
+  assert.ok(!availability.available && /devices: 4 was asked for, but the XLA:CPU platform shows 3 device/.test(availability.reason));
+  await assert.rejects(tooMany.setup(), (e: unknown) => e instanceof StrataError && e.kind === 'unsupported-option');
+  assert.equal(tooMany.serverPid, undefined);
 });

@@ -20,7 +20,7 @@ import { XLA_BACKEND_NAME, registerXlaKernels } from './register-kernels.js';
 export interface XlaStrategyOptions {
   /** The XLA server, 'grpc://host:port'. Default: the profile's address variable, else 'grpc://127.0.0.1:8470'. */
   readonly address?: string;
-  /** Devices to run data parallel over (the batch is split, the gradients all-reduced by XLA). Default 1. */
+  /** Devices to run data parallel over (the batch is split, the gradients all-reduced by XLA); -1: all the server has. Default 1. */
   readonly cores?: number;
   /** Strategy-neutral spelling of `cores` (the Trainer's and the examples' `devices`). */
   readonly devices?: number;
@@ -84,9 +84,11 @@ export const DEFAULT_XLA_ADDRESS = 'grpc://127.0.0.1:8470';
 export class XlaStrategy implements DistributionStrategy {
   readonly name: StrategyName;
   readonly priority: number;
-  readonly address: string;
-  protected readonly cores: number;
-  protected readonly token: string | undefined;
+  /** The server's address; a subclass that starts its own server sets it in `setup()`. */
+  protected serverAddress: string;
+  /** Devices asked for; -1 (all the server has) until `setup()` learns how many that is. */
+  protected cores: number;
+  protected token: string | undefined;
   protected precision: Precision;
   protected client: XlaClient | null = null;
   protected session: XlaSession | null = null;
@@ -100,24 +102,30 @@ export class XlaStrategy implements DistributionStrategy {
   ) {
     this.name = profile.name;
     this.priority = profile.priority;
-    this.address = options.address ?? process.env[profile.addressEnv] ?? DEFAULT_XLA_ADDRESS;
+    this.serverAddress = options.address ?? process.env[profile.addressEnv] ?? DEFAULT_XLA_ADDRESS;
     // `devices` is the strategy-neutral spelling (Trainer({ devices }), --devices).
     const cores = options.cores ?? options.devices ?? 1;
-    if (!Number.isInteger(cores) || cores < 1) invalidOption('cores', cores, 'a positive integer (devices to run on)');
+    if (!Number.isInteger(cores) || (cores < 1 && cores !== -1)) invalidOption('cores', cores, 'a positive integer (devices to run on), or -1 for all');
     this.cores = cores;
     this.token = options.token ?? process.env[profile.tokenEnv];
     this.precision = options.precision ?? '32';
     if (!PRECISIONS.includes(this.precision)) invalidOption('precision', this.precision, `one of ${PRECISIONS.join(', ')}`);
   }
 
+  /** The server's address, 'grpc://host:port'. */
+  get address(): string {
+    return this.serverAddress;
+  }
+
+  /** Devices a step runs on; with -1 (all), 1 until `setup()` has asked the server. */
   get numReplicas(): number {
-    return this.cores;
+    return this.cores === -1 ? (this.health?.device_count ?? 1) : this.cores;
   }
 
   capabilities(): StrategyCapabilities {
     return {
       precisions: ['32', '16-mixed', 'bf16-mixed'],
-      maxReplicas: this.health?.device_count ?? this.cores,
+      maxReplicas: this.health?.device_count ?? Math.max(this.cores, 1),
       compilesSteps: true,
       syncReads: false,
     };
@@ -152,7 +160,7 @@ export class XlaStrategy implements DistributionStrategy {
       if (!health.ok) {
         return { available: false, reason: `the XLA server at ${this.address} reports it is not healthy.`, remedy: 'see the server log.' };
       }
-      if (health.device_count < this.cores) {
+      if (this.cores !== -1 && health.device_count < this.cores) {
         return {
           available: false,
           reason: `the XLA server at ${this.address} has ${health.device_count} device(s), ${this.cores} cores were asked for.`,
@@ -177,6 +185,7 @@ export class XlaStrategy implements DistributionStrategy {
     try {
       this.health = await client.health(10_000);
       this.devices = await client.listDevices();
+      if (this.cores === -1) this.cores = this.health.device_count;
       if (this.health.device_count < this.cores) {
         throw new StrataError('strategy-unavailable', `The XLA server at ${this.address} has ${this.health.device_count} device(s); cores: ${this.cores} was asked for.`, {
           value: this.cores,
@@ -240,7 +249,13 @@ export class XlaStrategy implements DistributionStrategy {
     const t0 = performance.now();
     const out = tf.tidy(step);
     backend.stats.recordMs += performance.now() - t0;
-    await backend.flushAll();
+    try {
+      await backend.flushAll();
+    } catch (error) {
+      // The step's results were never computed: nobody gets them to dispose.
+      tf.dispose(out);
+      throw error;
+    }
     return out;
   }
 
@@ -255,12 +270,12 @@ export class XlaStrategy implements DistributionStrategy {
 
   describe(): DeviceReport {
     const engine = this.health ? engineOf(this.health) : `XLA server at ${this.address} (not connected)`;
-    const used = this.devices.slice(0, this.cores);
+    const used = this.devices.slice(0, this.numReplicas);
     return {
       strategy: this.name,
       engine,
       backend: XLA_BACKEND_NAME,
-      numReplicas: this.cores,
+      numReplicas: this.numReplicas,
       devices: used.map((d) => `${d.platform}:${d.id} (${d.kind})`),
       details: {
         address: this.address,

@@ -34,6 +34,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--attach-timeout-s", type=float, default=120.0,
                    help="close a session whose client has not opened its Attach stream by then (default 120; 0: never)")
     p.add_argument("--log-level", default="INFO", help="DEBUG, INFO, WARNING (default INFO)")
+    p.add_argument("--parent-pid", type=int,
+                   help="stop when this process (the one that started the server) is gone")
     return p
 
 
@@ -79,6 +81,8 @@ def config_from_args(argv: list[str]) -> ServerConfig:
             parser.error(f"cannot read TLS file {e.filename}: {e.strerror}")
     if not 0 <= args.port <= 65535:
         parser.error(f"--port {args.port} is not a port number (0..65535)")
+    if args.parent_pid is not None and args.parent_pid <= 0:
+        parser.error(f"--parent-pid {args.parent_pid} is not a process id")
     if args.attach_timeout_s < 0:
         parser.error(f"--attach-timeout-s {args.attach_timeout_s} is negative; 0 turns the timeout off")
     for name in ("memory_quota_bytes", "max_message_bytes", "workers", "max_sessions", "cache_size"):
@@ -100,6 +104,7 @@ def config_from_args(argv: list[str]) -> ServerConfig:
         tls_cert=cert, tls_key=key, memory_quota_bytes=args.memory_quota_bytes,
         max_message_bytes=args.max_message_bytes, workers=args.workers,
         max_sessions=args.max_sessions, cache_size=args.cache_size, attach_timeout_s=args.attach_timeout_s,
+        parent_pid=args.parent_pid,
     )
 
 

@@ -29,6 +29,7 @@ class ServerConfig:
     max_sessions: int = 64
     cache_size: int = 256                # compiled programs kept
     attach_timeout_s: float = 120.0      # close sessions not attached by then; 0 = never
+    parent_pid: int | None = None        # stop once this process is no longer the parent
 
 
 def _address(host: str, port: int) -> str:
@@ -52,6 +53,15 @@ async def _close_unattached(sessions, timeout_s: float) -> None:
             if freed is not None:
                 log.info("session %s closed: no Attach stream within %g s; %d buffer(s) freed",
                          session_id, timeout_s, freed)
+
+
+async def _watch_parent(parent_pid: int, stop: asyncio.Event) -> None:
+    # A parent that ends without stopping its server (killed outright) leaves it to init or a
+    # subreaper: the parent id changes, and the server stops instead of lingering.
+    while os.getppid() == parent_pid:
+        await asyncio.sleep(1.0)
+    log.warning("the process that started this server (pid %d) is gone: stopping", parent_pid)
+    stop.set()
 
 
 async def serve(config: ServerConfig) -> None:
@@ -113,13 +123,15 @@ async def serve(config: ServerConfig) -> None:
             loop.add_signal_handler(sig, stop.set)
         except NotImplementedError:  # Windows: Ctrl-C still ends asyncio.run
             pass
+    watcher = asyncio.create_task(_watch_parent(config.parent_pid, stop)) if config.parent_pid else None
     waiter = asyncio.create_task(server.wait_for_termination())
     stopper = asyncio.create_task(stop.wait())
     await asyncio.wait({waiter, stopper}, return_when=asyncio.FIRST_COMPLETED)
     log.info("stopping")
     await server.stop(grace=1.0)
     stopper.cancel()
-    if reaper:
-        reaper.cancel()
+    for task in (reaper, watcher):
+        if task:
+            task.cancel()
     sessions.close_all()
     executor.shutdown(wait=False, cancel_futures=True)

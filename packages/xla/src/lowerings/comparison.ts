@@ -3,6 +3,7 @@ import {
   Equal,
   Greater,
   GreaterEqual,
+  IsFinite,
   IsNan,
   Less,
   LessEqual,
@@ -13,6 +14,7 @@ import {
   Select,
 } from '@tensorflow/tfjs-core';
 import type { CompareDir } from '../hlo/hlo-builder.js';
+import { isFloat } from '../hlo/hlo-types.js';
 import { binaryOp, comparison, unary, unaryOp } from './elementwise.js';
 import type { KernelLowering } from './kernel-lowering.js';
 
@@ -50,5 +52,7 @@ export const COMPARISON_LOWERINGS: readonly KernelLowering[] = [
   unaryOp(LogicalNot, 'not'),
   // x != x.
   unary(IsNan, (b, x) => b.compare(x, x, 'NE'), 'bool'),
+  // Neither NaN nor infinite; integers always are (the fp16 step's overflow check uses it).
+  unary(IsFinite, (b, x) => (isFloat(x.type.elem) ? b.op('stablehlo.is_finite', [x], { shape: x.type.shape, elem: 'i1' }) : b.splat(1, x.type.shape, 'i1')), 'bool'),
   select,
 ];

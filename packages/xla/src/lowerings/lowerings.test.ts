@@ -45,6 +45,7 @@ const unaryCases: [string, (x: tf.Tensor) => tf.Tensor, 'any' | 'pos'][] = [
   ['Softplus', (x) => tf.softplus(tf.mul(x, 30)), 'any'], ['ClipByValue', (x) => tf.clipByValue(x, -0.3, 0.4), 'any'],
   ['Identity', (x) => tf.clone(x), 'any'], ['ZerosLike', (x) => tf.zerosLike(tf.exp(x)), 'any'],
   ['OnesLike', (x) => tf.onesLike(tf.exp(x)), 'any'], ['IsNan', (x) => tf.isNaN(tf.log(x)), 'any'],
+  ['IsFinite', (x) => tf.isFinite(tf.div(tf.log(x), tf.add(x, 0.25))), 'any'],
   ['Softmax', (x) => tf.softmax(x), 'any'], ['Cast', (x) => tf.cast(tf.mul(x, 4), 'int32'), 'any'],
 ];
 
