@@ -6,6 +6,7 @@ import type { CallbackConnector } from '../connectors/callback-connector.js';
 import type { LoggerConnector, Phase } from '../connectors/logger-connector.js';
 import type { DataModule } from '../data-module.js';
 import { loadersFor } from '../loader-arguments.js';
+import { firstBatches } from './first-batches.js';
 import type { FitOptions, Loader } from '../loader.js';
 import { limitBatches, type ResolvedLimit } from '../trainer-options.js';
 import type { TrainingModule } from '../training-module.js';
@@ -98,15 +99,9 @@ export class EvaluationLoop {
     for (const [loaderIndex, loader] of loaders.entries()) {
       logging.evalLoaderIndex = loaderIndex;
       const max = limitBatches(kind === 'test' ? 'limitTestBatches' : 'limitValBatches', limit, loader.length);
-      let index = 0;
-      for await (const raw of loader) {
-        if (index >= max) {
-          tf.dispose(raw);
-          break;
-        }
+      for await (const [i, raw] of firstBatches(loader, max)) {
         const batch = strategy.distributeBatch(raw);
         logging.phase = phase;
-        const i = index;
         try {
           await strategy.runStep(() => {
             step.call(module, batch, i);
@@ -116,7 +111,6 @@ export class EvaluationLoop {
           logging.phase = 'silent';
         }
         tf.dispose(batch);
-        index++;
       }
     }
     logging.evalLoaderIndex = 0;

@@ -3,6 +3,7 @@ import type { TrainerView } from '../callback.js';
 import { restoreCheckpoint } from '../checkpoint/checkpoint-connector.js';
 import type { DataModule } from '../data-module.js';
 import { loadersFor } from '../loader-arguments.js';
+import { firstBatches } from './first-batches.js';
 import type { FitOptions, Loader } from '../loader.js';
 import { limitBatches } from '../trainer-options.js';
 import type { TrainingModule } from '../training-module.js';
@@ -31,14 +32,8 @@ export class PredictionLoop {
       const out: P[] = [];
       for (const loader of list) {
         const limit = limitBatches('limitPredictBatches', trainer.options.limitPredictBatches, loader.length);
-        let i = 0;
-        for await (const raw of loader) {
-          if (i >= limit) {
-            tf.dispose(raw);
-            break;
-          }
+        for await (const [index, raw] of firstBatches(loader, limit)) {
           const batch = strategy.distributeBatch(raw);
-          const index = i;
           out.push(
             await strategy.runStep(() => {
               if (module.predictStep) return module.predictStep(batch, index) as P;
@@ -47,7 +42,6 @@ export class PredictionLoop {
             }),
           );
           tf.dispose(batch);
-          i++;
         }
       }
       return out;
