@@ -37,6 +37,18 @@ describe('DI in a host application', () => {
     assert.equal(source, 'explicit');
   });
 
+  it('loads no strategy twice into a host container that holds one already', async () => {
+    const host = new Container();
+    host.load(cpuModule);
+    const hostCpu = host.getAll<DistributionStrategy>(DistributionStrategy)[0];
+    const { strategy } = await createStrata({ container: host, strategy: 'cpu' });
+    await createStrataContainer({ container: host });
+    const names = registeredStrategies(host).map((s) => s.name);
+    assert.ok(names.length > 1, `registered: ${names}`);
+    assert.deepEqual(names, [...new Set(names)], `each strategy once: ${names}`);
+    assert.equal(strategy, hostCpu, "createStrata picks the host's cpu strategy");
+  });
+
   it('binds the registered backends (here every shipped one, through @strata/strategies) when no modules are given', async () => {
     const container = await createStrataContainer();
     const names = registeredStrategies(container).map((s) => s.name);

@@ -7,18 +7,27 @@ import { BinaryClassificationMetrics, WeightedFocalLoss } from '@strata/vision';
  * The seed's LightningModule: a convnet with one logit, the weighted focal loss, Adam, and
  * ROC-AUC over each validation epoch. Research code only: nothing here names a device.
  */
+export interface MelanomaClassifierOptions {
+  readonly learningRate: number;
+  /** 'cosine': decay per epoch to 5% of the rate over `epochs`; 'constant': the seed's plain Adam. */
+  readonly schedule: 'cosine' | 'constant';
+  /** Epochs of the cosine schedule (the run's max epochs). */
+  readonly epochs: number;
+}
+
 export class MelanomaClassifier extends TrainingModule<Batch> {
+  /** Validation batches of the current validation run, the sanity check's included. */
+  validationBatches = 0;
   private readonly loss = new WeightedFocalLoss({ alpha: 0.25, gamma: 2 });
   private readonly metrics = new BinaryClassificationMetrics(0.5);
 
   constructor(
     readonly model: tfl.LayersModel,
-    private readonly learningRate: number,
-    /** Epochs of the cosine learning-rate schedule (the run's max epochs). */
-    private readonly epochs: number,
+    private readonly options: MelanomaClassifierOptions,
   ) {
     super();
-    this.saveHyperparameters({ model: model.name, lr: learningRate, epochs, loss: 'weighted-focal(alpha=0.25,gamma=2)', schedule: 'cosine' });
+    const { learningRate, epochs, schedule } = options;
+    this.saveHyperparameters({ model: model.name, lr: learningRate, epochs, loss: 'weighted-focal(alpha=0.25,gamma=2)', schedule });
   }
 
   override parameters(): tf.Variable[] {
@@ -39,10 +48,17 @@ export class MelanomaClassifier extends TrainingModule<Batch> {
   }
 
   override validationStep(batch: Batch): void {
+    this.validationBatches++;
     const logits = this.forward(batch.x, false);
     this.log('val_loss', this.loss.call(batch.y, logits));
     // Kept on the device; read once per epoch in onValidationEpochEnd.
     this.metrics.update(tf.sigmoid(logits), batch.y);
+  }
+
+  /** A validation run starts afresh: the sanity check's batches (which get no epoch end) are dropped. */
+  override onValidationEpochStart(): void {
+    this.validationBatches = 0;
+    this.metrics.reset();
   }
 
   override async onValidationEpochEnd(): Promise<void> {
@@ -56,11 +72,14 @@ export class MelanomaClassifier extends TrainingModule<Batch> {
 
   /**
    * Adam (Strata's FlatAdam: tf.train.adam's math in a few ops a step, not fourteen per
-   * variable) with a cosine decay per epoch (to 5% of the rate), which steadies the last epochs.
+   * variable), at a constant rate as the seed, or with a cosine decay per epoch (to 5% of the
+   * rate), which steadies the last epochs of longer runs.
    */
   configureOptimizers(): OptimizerConfig {
-    const optimizer = new FlatAdam(this.learningRate);
-    const cosine = (epoch: number) => 0.05 + 0.95 * 0.5 * (1 + Math.cos((Math.PI * Math.min(epoch, this.epochs)) / this.epochs));
+    const { learningRate, epochs, schedule } = this.options;
+    const optimizer = new FlatAdam(learningRate);
+    if (schedule === 'constant') return { optimizer };
+    const cosine = (epoch: number) => 0.05 + 0.95 * 0.5 * (1 + Math.cos((Math.PI * Math.min(epoch, epochs)) / epochs));
     return { optimizer, lrScheduler: { scheduler: new LambdaLr(optimizer, cosine), interval: 'epoch' } };
   }
 }

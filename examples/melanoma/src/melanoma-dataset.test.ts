@@ -61,6 +61,28 @@ describe('MelanomaDataset', () => {
     assert.equal(a.y, images[3].target);
   });
 
+  it("augment 'crop' is the seed's: a RandomCrop for training and a CenterCrop for validation, of the image resized to cropFrom", async () => {
+    const data = join(dir, 'crops');
+    await generateSyntheticDataset(data, { count: 10, imageSize: 64, positiveRate: 0.3 });
+    const images = readMelanomaCsv(join(data, 'train.csv'));
+    const pixels = async (path: string, side: number) => new Uint8Array(await sharp(path).resize(side, side, { fit: 'fill' }).removeAlpha().raw().toBuffer());
+    const file = join(data, 'train', `${images[2].imageName}.jpg`);
+    // cropFrom 40, crop 32: validation is the central 32x32 window, at offset (4, 4).
+    const val = new MelanomaDataset({ dataDir: data, images, split: 'val', imageSize: 32, augment: 'crop', cropFrom: 40 });
+    const resized = await pixels(file, 40);
+    const central = new Uint8Array(32 * 32 * 3);
+    for (let r = 0; r < 32; r++) central.set(resized.subarray(((r + 4) * 40 + 4) * 3, ((r + 4) * 40 + 36) * 3), r * 32 * 3);
+    assert.deepEqual((await val.image(2, 0)).data, central);
+    // Training crops move with the seed, and each is a 32x32 window of the same resized image.
+    const train = new MelanomaDataset({ dataDir: data, images, split: 'train', imageSize: 32, augment: 'crop', cropFrom: 40 });
+    const crops = await Promise.all([1, 2, 3, 4, 5].map((seed) => train.image(2, seed)));
+    assert.ok(crops.every((c) => c.height === 32 && c.width === 32));
+    assert.ok(new Set(crops.map((c) => Buffer.from(c.data).toString('base64'))).size > 1, 'random positions');
+    // cropFrom defaults to the model size: the whole image, as the seed's 256 crop of 256x256 images.
+    const whole = new MelanomaDataset({ dataDir: data, images, split: 'train', imageSize: 32, augment: 'crop' });
+    assert.deepEqual((await whole.image(2, 9)).data, await pixels(file, 32));
+  });
+
   it('names a truncated JPEG and a missing file', async () => {
     const data = join(dir, 'broken');
     mkdirSync(join(data, 'train'), { recursive: true });

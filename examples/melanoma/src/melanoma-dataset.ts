@@ -4,7 +4,7 @@ import type { Dataset, Sample } from '@strata/training';
 // The loader's per-sample context (seed, epoch), the second argument of Dataset.get.
 type SampleContext = NonNullable<Parameters<Dataset['get']>[1]>;
 import { SeededRandom } from '@strata/training';
-import { ColorJitter, Compose, HorizontalFlip, Normalize, RandomResizedCrop, RandomRotate90, Resize, ShiftScaleRotate, ToTensor, VerticalFlip, decodeImage, type HwcImage } from '@strata/vision';
+import { CenterCrop, ColorJitter, Compose, HorizontalFlip, Normalize, RandomCrop, RandomResizedCrop, RandomRotate90, Resize, ShiftScaleRotate, ToTensor, VerticalFlip, decodeImage, type HwcImage } from '@strata/vision';
 
 /** Everything a worker needs to rebuild the dataset: plain data, structured-cloneable. */
 export interface MelanomaDatasetArgs {
@@ -13,6 +13,14 @@ export interface MelanomaDatasetArgs {
   readonly split: 'train' | 'val';
   /** Side of the square model input. */
   readonly imageSize: number;
+  /**
+   * 'full' (default): the example's augmentations (`trainTransforms`) for training, a resize for
+   * validation. 'crop': the seed's, a RandomCrop of `imageSize` for training and a CenterCrop for
+   * validation, from the image resized to `cropFrom`.
+   */
+  readonly augment?: 'full' | 'crop';
+  /** With 'crop': the side the image is resized to before the crop (default `imageSize`: the whole image, as the seed's 256 crop of 256x256 images). */
+  readonly cropFrom?: number;
   /** Cap on decoded pixels (decompression bombs). */
   readonly maxPixels?: number;
 }
@@ -29,10 +37,16 @@ export function trainTransforms(size: number): Compose {
   ]);
 }
 
+/** The seed's augmentations: RandomCrop for training, CenterCrop for validation. */
+export function cropTransforms(size: number, split: 'train' | 'val'): Compose {
+  return new Compose([split === 'train' ? new RandomCrop(size, size) : new CenterCrop(size, size)]);
+}
+
 /**
- * Melanoma images and labels: decodes `train/<image_name>.jpg` with sharp (shrinking on load to
- * twice the model size, which keeps crops sharp and decoding cheap), augments (training split)
- * or resizes (validation), normalises with ImageNet statistics. Each sample is
+ * Melanoma images and labels: decodes `train/<image_name>.jpg` with sharp (resizing on load:
+ * to twice the model size for the full augmentations, which keeps crops sharp and decoding
+ * cheap, to `cropFrom` for the seed's crops), augments (training split) or resizes or
+ * centre-crops (validation), normalises with ImageNet statistics. Each sample is
  * `{ x: [size, size, 3] float32, y: 0 | 1 }`. Augmentation is seeded by the loader's per-sample
  * seed, so runs repeat exactly whichever worker loads a sample.
  */
@@ -48,14 +62,22 @@ export class MelanomaDataset {
     // Workers load compiled JavaScript: from the TypeScript sources (tests), that is dist/.
     const module = import.meta.url.replace(/\/src\/melanoma-dataset\.ts$/, '/dist/melanoma-dataset.js');
     this.workerSource = { module, exportName: 'createMelanomaDataset', args };
-    this.augment = args.split === 'train' ? trainTransforms(args.imageSize) : new Compose([new Resize(args.imageSize, args.imageSize)]);
+    if (args.augment === 'crop') this.augment = cropTransforms(args.imageSize, args.split);
+    else this.augment = args.split === 'train' ? trainTransforms(args.imageSize) : new Compose([new Resize(args.imageSize, args.imageSize)]);
+  }
+
+  /** The side images are decoded at. */
+  get decodeSize(): number {
+    const { augment, cropFrom, imageSize, split } = this.args;
+    if (augment === 'crop') return cropFrom ?? imageSize;
+    return split === 'train' ? 2 * imageSize : imageSize;
   }
 
   /** The augmented uint8 image of sample `index` (for grids). */
   async image(index: number, seed: number): Promise<HwcImage> {
-    const { dataDir, images, imageSize } = this.args;
+    const { dataDir, images } = this.args;
     const file = join(dataDir, 'train', `${images[index].imageName}.jpg`);
-    const decodeSize = this.args.split === 'train' ? 2 * imageSize : imageSize;
+    const decodeSize = this.decodeSize;
     const decoded = await decodeImage(file, { maxPixels: this.args.maxPixels, resizeTo: { height: decodeSize, width: decodeSize } });
     return this.augment.run(decoded, new SeededRandom(seed));
   }

@@ -1,12 +1,9 @@
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { invalidOption } from '@strata/core';
-import { efficientNetB0, tinyCnn } from '@strata/vision';
+import { efficientNetB0, efficientNetLite0, tinyCnn } from '@strata/vision';
+import { MODELS } from './model-names.js';
 
-/** The models `--model` accepts. */
-export const MODELS = ['small-cnn', 'wide-cnn', 'tiny-cnn', 'efficientnet-b0', 'efficientnet-b0-half'] as const;
-export type ModelName = (typeof MODELS)[number];
-
-/** Builds the named model for square inputs of `imageSize`. */
+/** Builds the named model for square inputs of `imageSize`, with one logit out. */
 export function createModel(name: string, imageSize: number, seed: number): tfl.LayersModel {
   switch (name) {
     case 'small-cnn':
@@ -21,6 +18,8 @@ export function createModel(name: string, imageSize: number, seed: number): tfl.
       return efficientNetB0({ inputSize: imageSize, seed });
     case 'efficientnet-b0-half':
       return efficientNetB0({ inputSize: imageSize, widthMultiplier: 0.5, depthMultiplier: 0.5, seed, name: 'efficientnet-b0-half' });
+    case 'efficientnet-lite0':
+      return efficientNetLite0({ inputSize: imageSize, seed });
     default:
       return invalidOption('--model', name, MODELS.map((m) => JSON.stringify(m)).join(', '));
   }

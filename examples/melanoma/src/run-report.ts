@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Callback, EpochMetrics, Trainer, TrainingModule } from '@strata/training';
 import { linePlotPng } from '@strata/vision';
+import { MelanomaClassifier } from './melanoma-classifier.js';
 
 /** What `summary.json` holds. */
 export interface RunSummary {
@@ -11,6 +12,8 @@ export interface RunSummary {
   readonly imageSize: number;
   readonly batchSize: number;
   readonly epochs: number;
+  /** Training batches run, over all epochs. */
+  readonly trainBatches: number;
   readonly bestValAuc: number;
   readonly bestEpoch: number;
   readonly meanStepMs: number;
@@ -19,8 +22,8 @@ export interface RunSummary {
 }
 
 /**
- * Prints a line per epoch as the seed does (`Epoch 0 | AUC: 0.87 | ...`), times the training
- * steps, and at the end of fit draws `curves.png` (loss and AUC per epoch) and writes
+ * Prints a line per epoch as the seed does (`Epoch 0 | AUC: 0.87 | ...`) and one after the
+ * sanity check (how many validation batches it ran), times the training steps, and at the end of fit draws `curves.png` (loss and AUC per epoch) and writes
  * `summary.json` in the run folder.
  */
 export class RunReport implements Callback {
@@ -39,6 +42,12 @@ export class RunReport implements Callback {
 
   onFitStart(): void {
     this.fitStarted = performance.now();
+  }
+
+  onSanityCheckEnd(_trainer: Trainer, module: TrainingModule<never>): void {
+    if (!(module instanceof MelanomaClassifier)) return;
+    const n = module.validationBatches;
+    console.log(`Sanity check: ${n} validation batch${n === 1 ? '' : 'es'} before training`);
   }
 
   onTrainEpochStart(): void {
@@ -82,6 +91,7 @@ export class RunReport implements Callback {
       imageSize: this.info.imageSize,
       batchSize: this.info.batchSize,
       epochs: this.epochs.length,
+      trainBatches: this.stepMs.length,
       bestValAuc: aucs[best] ?? Number.NaN,
       bestEpoch: best,
       meanStepMs: Math.round(meanStepMs * 10) / 10,

@@ -1,5 +1,5 @@
 // Strata quickstart: the smallest complete training script. `--strategy` is the only hardware
-// knob: cpu, wasm, webgpu, cuda, tpu or auto (default: STRATA_STRATEGY, then auto).
+// knob: cpu, wasm, webgpu, cuda, tpu, auto or fastest (default: STRATA_STRATEGY, then auto).
 //   npm run quickstart -- --strategy cpu --max-epochs 10
 //   npm run quickstart -- --strategy tpu --tpu-cores 8    (an XLA server at STRATA_TPU_ADDRESS)
 //   npm run quickstart -- --strategy cuda --devices=-1   (data parallel over every NVIDIA GPU)
@@ -33,14 +33,13 @@ await runMain(async () => {
     accumulateGradBatches: Number(values['accumulate-grad-batches']),
     devices: optionalNumber(values.devices ?? values['tpu-cores']),
   });
-  const strategy = await trainer.setupStrategy();
-  const device = strategy.describe();
+  // The module builds its network in configureModel(), which the Trainer calls on the strategy
+  // it picks ('fastest' picks at the start of fit).
+  await trainer.fit(new SpiralClassifier(Number(values['learning-rate'])), trainLoader, valLoader);
+  const device = trainer.strategy.describe();
   console.log(`Strategy ${device.strategy} on ${device.engine} (${device.numReplicas} replica${device.numReplicas > 1 ? 's' : ''})`);
-
-  const module = strategy.scope(() => new SpiralClassifier(Number(values['learning-rate'])));
-  await trainer.fit(module, trainLoader, valLoader);
   console.log(`Done: val_acc ${trainer.callbackMetrics.val_acc?.toFixed(3)} after ${trainer.globalStep} steps`);
-  await strategy.teardown();
+  await trainer.strategy.teardown();
 });
 
 function optionalNumber(text: string | undefined): number | undefined {

@@ -4,16 +4,21 @@ import { TrainingModule, trainableVariables, type Batch } from '@strata/training
 
 /** A two-hidden-layer MLP that separates the spirals. Research code only: no device logic. */
 export class SpiralClassifier extends TrainingModule<Batch> {
-  readonly model = tfl.sequential({
-    layers: [
-      tfl.layers.dense({ inputShape: [2], units: 32, activation: 'tanh', kernelInitializer: tfl.initializers.glorotUniform({ seed: 1 }) }),
-      tfl.layers.dense({ units: 32, activation: 'tanh', kernelInitializer: tfl.initializers.glorotUniform({ seed: 2 }) }),
-      tfl.layers.dense({ units: 1, kernelInitializer: tfl.initializers.glorotUniform({ seed: 3 }) }),
-    ],
-  });
+  model!: tfl.Sequential;
 
   constructor(private readonly learningRate: number) {
     super();
+  }
+
+  /** Builds the network on the strategy's backend (the Trainer calls it once, inside its scope). */
+  override configureModel(): void {
+    this.model = tfl.sequential({
+      layers: [
+        tfl.layers.dense({ inputShape: [2], units: 32, activation: 'tanh', kernelInitializer: tfl.initializers.glorotUniform({ seed: 1 }) }),
+        tfl.layers.dense({ units: 32, activation: 'tanh', kernelInitializer: tfl.initializers.glorotUniform({ seed: 2 }) }),
+        tfl.layers.dense({ units: 1, kernelInitializer: tfl.initializers.glorotUniform({ seed: 3 }) }),
+      ],
+    });
   }
 
   override parameters(): tf.Variable[] {

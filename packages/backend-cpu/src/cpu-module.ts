@@ -6,6 +6,6 @@ import { CpuStrategy, type CpuStrategyOptions } from './cpu-strategy.js';
  * Importing the package registers it for `createStrata()` and the Trainer's strategy names.
  */
 const cpuModule = strategyModule<CpuStrategyOptions & Record<string, unknown>>('cpu', (options) => new CpuStrategy(options));
-registerBackend('@strata/backend-cpu', async () => ({ default: cpuModule }));
+registerBackend('@strata/backend-cpu', async () => ({ default: cpuModule }), { strategies: ['cpu'] });
 
 export default cpuModule;

@@ -1,6 +1,6 @@
 import { cpus as hostCpus } from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
-import { StrataError, TfjsStrategy, invalidOption, quote, type Availability, type StrategyCapabilities } from '@strata/core';
+import { StrataError, TfjsStrategy, errorReason, invalidOption, quote, silenceTfjsCpuBanner, type Availability, type StrategyCapabilities } from '@strata/core';
 import { loadNativeEngine, nativeEngineStatus, nativeHome, type NativeEngine } from '@strata/native-engine';
 
 export interface CpuStrategyOptions {
@@ -81,6 +81,7 @@ export class CpuStrategy extends TfjsStrategy {
     // The pure-JS backend registers itself on import; it is also the reference the other
     // strategies' preflight falls back to, so it is always registered.
     await import('@tensorflow/tfjs-backend-cpu');
+    silenceTfjsCpuBanner();
     if (this.engine === 'js') return;
     const outcome = await this.nativeOutcome();
     if ('engine' in outcome) this.active = outcome.engine;
@@ -106,16 +107,10 @@ export class CpuStrategy extends TfjsStrategy {
       try {
         return { engine: await loadNativeEngine('cpu', home) };
       } catch (error) {
-        if (error instanceof StrataError) return { reason: withoutFix(error), remedy: error.fix ?? '' };
-        return { reason: `the native engine failed to load: ${(error as Error).message}`, remedy: 'rebuild it: npx strata-native build --force.' };
+        if (error instanceof StrataError) return { reason: error.reason, remedy: error.fix ?? '' };
+        return { reason: `the native engine failed to load: ${errorReason(error)}`, remedy: 'rebuild it: npx strata-native build --force.' };
       }
     })();
     return this.native;
   }
-}
-
-/** A StrataError's message without the " Fix: ..." it appends, for a reason/remedy pair. */
-function withoutFix(error: StrataError): string {
-  const suffix = error.fix ? ` Fix: ${error.fix}` : '';
-  return suffix && error.message.endsWith(suffix) ? error.message.slice(0, -suffix.length) : error.message;
 }

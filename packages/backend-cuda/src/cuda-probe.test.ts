@@ -21,7 +21,7 @@ describe('CudaProbe', () => {
     const f = failure(new CudaProbe(host({ gpus: [], engine: 'absent' })).check(0));
     assert.equal(f.problem, 'no-gpu');
     assert.match(f.reason, /no NVIDIA GPU found/);
-    assert.match(f.remedy, /--strategy cpu/);
+    assert.match(f.remedy, /strategy: 'cpu'/);
   });
 
   it('no engine built and no tfjs-node-gpu: the build command', () => {

@@ -40,7 +40,7 @@ interface Needs {
 
 const BUILD_CUDA_ENGINE =
   "build the CUDA engine: python3 -m venv .venv-cuda && .venv-cuda/bin/pip install 'tensorflow[and-cuda]==2.21.0' && npx strata-native build --cuda --python .venv-cuda/bin/python";
-const OTHER_STRATEGY = "or train on another strategy (--strategy cpu; 'auto' skips cuda).";
+const OTHER_STRATEGY = "or train on another strategy (new Trainer({ strategy: 'cpu' }) or STRATA_STRATEGY=cpu; 'auto' skips cuda).";
 
 /** What both CUDA engines say on a machine without an NVIDIA GPU. */
 export const NO_GPU_REASON = 'no NVIDIA GPU found (no /proc/driver/nvidia/gpus, nvidia-smi lists none).';

@@ -32,7 +32,7 @@ describe('CudaStrategy', () => {
     assert.ok(performance.now() - started < 2000, 'the probe must be cheap');
     assert.equal(availability.available, false);
     assert.ok(!availability.available && /no NVIDIA GPU found/.test(availability.reason));
-    assert.ok(!availability.available && /--strategy cpu/.test(availability.remedy));
+    assert.ok(!availability.available && /strategy: 'cpu'/.test(availability.remedy));
   });
 
   it("'--strategy cuda' fails at once with the reason and remedy; 'auto' skips cuda and says why", { skip: hasGpu }, async () => {

@@ -47,13 +47,13 @@ export class WasmStrategy extends TfjsStrategy {
 
   async isAvailable(): Promise<Availability> {
     if (typeof WebAssembly !== 'object') {
-      return { available: false, reason: 'this JavaScript runtime has no WebAssembly.', remedy: 'use Node >= 20 or a current browser, or --strategy cpu.' };
+      return { available: false, reason: 'this JavaScript runtime has no WebAssembly.', remedy: "use Node >= 20 or a current browser, or train on the 'cpu' strategy." };
     }
     if (this.options.wasmPaths === undefined && isNode() && installedWasmFolder() === undefined) {
       return {
         available: false,
         reason: '@tensorflow/tfjs-backend-wasm (and its .wasm binaries) cannot be resolved from @strata/backend-wasm.',
-        remedy: 'npm install @tensorflow/tfjs-backend-wasm@4.22.0, or pass { wasmPaths } to WasmStrategy.',
+        remedy: `npm install @tensorflow/tfjs-backend-wasm@${tf.version_core} (the version of your @tensorflow/tfjs-core), or pass { wasmPaths } to WasmStrategy.`,
       };
     }
     return { available: true, engine: this.engineName() };

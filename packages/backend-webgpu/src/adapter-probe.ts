@@ -10,11 +10,9 @@ export interface AdapterInfo {
   readonly isFallbackAdapter?: boolean;
 }
 
-/** An adapter that was found, and where it came from. */
-export interface FoundAdapter {
+/** What a probe learned about the adapter it found: plain data, the same in a child process. */
+export interface AdapterSummary {
   readonly found: true;
-  readonly gpu: GPU;
-  readonly adapter: GPUAdapter;
   readonly info: AdapterInfo;
   /** 'dawn' in Node (npm `webgpu`), 'browser' for `navigator.gpu`. */
   readonly runtime: 'dawn' | 'browser';
@@ -24,6 +22,19 @@ export interface FoundAdapter {
   readonly featureLevel: 'core' | 'compatibility';
   /** A software rasterizer (llvmpipe, lavapipe, SwiftShader): correct but slow. */
   readonly software: boolean;
+}
+
+/** An adapter that was found, with the WebGPU objects to request its device from. */
+export interface FoundAdapter extends AdapterSummary {
+  readonly gpu: GPU;
+  readonly adapter: GPUAdapter;
+}
+
+/** The plain-data part of a probe's outcome (what a child process can send back). */
+export function summaryOf(result: FoundAdapter | MissingAdapter): AdapterSummary | MissingAdapter {
+  if (!result.found) return { found: false, reason: result.reason, remedy: result.remedy };
+  const { info, runtime, dawnBackend, featureLevel, software } = result;
+  return { found: true, info, runtime, ...(dawnBackend === undefined ? {} : { dawnBackend }), featureLevel, software };
 }
 
 export interface MissingAdapter {
@@ -131,7 +142,7 @@ async function probeDawn(options: WebGpuStrategyOptions): Promise<FoundAdapter |
     reason: `Dawn found no WebGPU adapter (${tried.join('; ')}).`,
     remedy:
       process.platform === 'linux'
-        ? `install a GPU driver, or Mesa's software one for headless use: sudo apt-get install -y ${DEBIAN_PACKAGES.join(' ')} (bash scripts/setup.sh does this).`
+        ? `install a GPU driver, or Mesa's software one for headless use: sudo apt-get install -y ${DEBIAN_PACKAGES.join(' ')}.`
         : 'install or update the GPU driver (Metal on macOS, D3D12 on Windows).',
   };
 }

@@ -13,7 +13,7 @@ const FILTERS: readonly GPUErrorFilter[] = ['validation', 'out-of-memory', 'inte
 
 const FIXES: Record<string, string> = {
   validation:
-    "the program exceeded a device limit or a kernel is invalid on this device (see the message). Keep limits: 'adapter' (the default), report the message with describe()'s output, or train on another strategy (--strategy cpu).",
+    "the program exceeded a device limit or a kernel is invalid on this device (see the message). Keep limits: 'adapter' (the default), report the message with describe()'s output, or train on another strategy (strategy: 'cpu').",
   'out-of-memory': 'reduce the batch size or the model size; the GPU ran out of memory.',
   internal: 'the WebGPU implementation failed (driver or shader compiler): update the driver, or train on another strategy.',
   lost: 'call teardown() and setup() to get a new device; check the driver if it happens again.',

@@ -27,7 +27,7 @@ export function syncReadError(kernel: string, cause: unknown): StrataError {
     `WebGPU kernel '${kernel}' needs a synchronous read of GPU data for these inputs, which tfjs-backend-webgpu does through OffscreenCanvas, absent in Node.`,
     {
       value: kernel,
-      fix: `use a form of the op that stays on the GPU (for Tile: rank 4 or less), run in a browser, or train on another strategy (--strategy cpu).`,
+      fix: `use a form of the op that stays on the GPU (for Tile: rank 4 or less), run in a browser, or train on another strategy (strategy: 'cpu').`,
       cause,
     },
   );

@@ -7,6 +7,6 @@ import type { WebGpuStrategyOptions } from './webgpu-options.js';
  * Importing the package registers it for `createStrata()` and the Trainer's strategy names.
  */
 const webgpuModule = strategyModule<WebGpuStrategyOptions & Record<string, unknown>>('webgpu', (options) => new WebGpuStrategy(options));
-registerBackend('@strata/backend-webgpu', async () => ({ default: webgpuModule }));
+registerBackend('@strata/backend-webgpu', async () => ({ default: webgpuModule }), { strategies: ['webgpu'] });
 
 export default webgpuModule;

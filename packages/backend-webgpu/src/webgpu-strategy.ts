@@ -2,16 +2,19 @@ import * as tf from '@tensorflow/tfjs-core';
 import {
   StrataError,
   TfjsStrategy,
+  debugLog,
   type Availability,
   type PreflightReport,
   type StrategyCapabilities,
 } from '@strata/core';
 import type { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';
-import { probeAdapter, type FoundAdapter, type MissingAdapter } from './adapter-probe.js';
+import { probeAdapter, type AdapterSummary, type FoundAdapter, type MissingAdapter } from './adapter-probe.js';
 import { installNavigatorGpu } from './dawn-runtime.js';
+import { probeDawnQuietly } from './quiet-dawn-probe.js';
 import { adapterLimits, limitsReport } from './device-limits.js';
 import { GpuErrorMonitor } from './gpu-error-monitor.js';
 import { syncReadError, syncReadKernelOf, throwKernelErrorsSynchronously } from './sync-read.js';
+import { timestampQueryReport, withoutTimestampHint } from './timestamp-hint.js';
 import { validateOptions, type WebGpuStrategyOptions } from './webgpu-options.js';
 
 /** The instance whose device backs tfjs's 'webgpu' backend: tfjs has one per JS realm. */
@@ -48,8 +51,10 @@ interface GpuSession {
 export class WebGpuStrategy extends TfjsStrategy {
   readonly name = 'webgpu';
   private readonly options: WebGpuStrategyOptions;
-  private probe: Promise<FoundAdapter | MissingAdapter> | undefined;
-  private probed: FoundAdapter | MissingAdapter | undefined;
+  private probe: Promise<AdapterSummary | MissingAdapter> | undefined;
+  private probed: AdapterSummary | MissingAdapter | undefined;
+  /** What Dawn printed while probing (its warnings from native code), kept for describe(). */
+  private dawnLog = '';
   private session: GpuSession | undefined;
 
   constructor(options: WebGpuStrategyOptions = {}) {
@@ -110,7 +115,7 @@ export class WebGpuStrategy extends TfjsStrategy {
       monitor,
       restoreNavigator,
       factory: () => {
-        session.backend = new WebGPUBackend(device, found.info as GPUAdapterInfo);
+        session.backend = withoutTimestampHint(new WebGPUBackend(device, found.info as GPUAdapterInfo));
         return session.backend;
       },
     };
@@ -193,7 +198,8 @@ export class WebGpuStrategy extends TfjsStrategy {
       software: String(found.software),
       limits: this.options.limits ?? 'adapter',
     });
-    if (this.session) Object.assign(details, limitsReport(this.session.device));
+    if (this.dawnLog !== '') details.dawnProbeLog = this.dawnLog.split('\n').filter((line) => line.trim() !== '').join(' | ');
+    if (this.session) Object.assign(details, limitsReport(this.session.device), timestampQueryReport(this.session.device));
     return details;
   }
 
@@ -212,16 +218,30 @@ export class WebGpuStrategy extends TfjsStrategy {
     backend.submitQueue();
   }
 
-  /** Probes once per instance; `isAvailable()` is cheap after the first call. */
-  private probeOnce(): Promise<FoundAdapter | MissingAdapter> {
-    this.probe ??= probeAdapter(this.options).then((result) => (this.probed = result));
+  /**
+   * Probes once per instance; `isAvailable()` is cheap after the first call. In Node the probe
+   * runs in a child process (`probeDawnQuietly`), so that Dawn's native warnings stay off the
+   * terminal; they are kept for describe() and printed with STRATA_DEBUG=1.
+   */
+  private probeOnce(): Promise<AdapterSummary | MissingAdapter> {
+    this.probe ??= (async () => {
+      if (!isNode()) return (this.probed = await probeAdapter(this.options));
+      const { outcome, dawnLog, ranIn } = await probeDawnQuietly(this.options);
+      this.dawnLog = dawnLog.trim();
+      const found = outcome.found ? engineOf(outcome) : `no adapter: ${outcome.reason}`;
+      debugLog('webgpu probe', `ran in ${ranIn}: ${found}\nDawn printed:${this.dawnLog === '' ? ' (nothing)' : `\n${this.dawnLog}`}`);
+      return (this.probed = outcome);
+    })();
     return this.probe;
   }
 
-  /** The probed adapter, used once: a WebGPU adapter gives one device, so the next setup probes again. */
+  /**
+   * A fresh adapter for a device (a WebGPU adapter gives one device), requested in this process
+   * from the Dawn backend the probe found working, so that Dawn does not try the others again.
+   */
   private async takeAdapter(): Promise<FoundAdapter> {
-    const found = await this.probeOnce();
-    this.probe = undefined;
+    const probed = await this.probeOnce();
+    const found = probed.found ? await probeAdapter(pinnedTo(this.options, probed)) : probed;
     if (!found.found) {
       throw new StrataError('strategy-unavailable', `Strategy 'webgpu' is not available here: ${found.reason}`, {
         value: 'webgpu',
@@ -244,14 +264,23 @@ export class WebGpuStrategy extends TfjsStrategy {
   }
 }
 
-function engineOf(found: FoundAdapter): string {
+/** The options with the Dawn backend the probe found, so that setup asks that backend alone. */
+function pinnedTo(options: WebGpuStrategyOptions, probed: AdapterSummary): WebGpuStrategyOptions {
+  return probed.dawnBackend === undefined || probed.dawnBackend === 'default' ? options : { ...options, backend: probed.dawnBackend };
+}
+
+function isNode(): boolean {
+  return typeof process !== 'undefined' && typeof process.versions?.node === 'string';
+}
+
+function engineOf(found: AdapterSummary): string {
   const where = found.runtime === 'dawn' ? `Dawn ${found.dawnBackend ?? 'default'}` : 'navigator.gpu';
   const { vendor, architecture, device, description } = found.info;
   const name = device || description || [vendor, architecture].filter((s) => s !== '').join(' ') || 'unnamed adapter';
   return `tfjs-backend-webgpu (${where}, ${found.featureLevel}, ${name})`;
 }
 
-function adapterLabel(found: FoundAdapter): string {
+function adapterLabel(found: AdapterSummary): string {
   const { vendor, architecture, device, description } = found.info;
   return [vendor, architecture, device, description ? `(${description})` : ''].filter((s) => s !== '').join(' ') || 'an unnamed adapter';
 }

@@ -24,6 +24,23 @@ function registry(): Registry {
   return (holder[REGISTRY] ??= new Map());
 }
 
+/** What a registration declares about its package without loading it. */
+export interface BackendRegistration {
+  /**
+   * The strategy names the package's DI module binds ('cpu'). Declared up front so that a
+   * Trainer given an unknown name fails at construction, before any backend module loads.
+   */
+  readonly strategies?: readonly string[];
+}
+
+// The strategy names each registered package declares, kept beside the loaders so that the
+// names are known synchronously, at import time, while the modules themselves load lazily.
+const DECLARED_NAMES = Symbol.for('@strata/core/backend-strategy-names');
+function declaredNames(): Map<string, readonly string[] | undefined> {
+  const holder = globalThis as { [DECLARED_NAMES]?: Map<string, readonly string[] | undefined> };
+  return (holder[DECLARED_NAMES] ??= new Map());
+}
+
 /**
  * Registers a backend package for `createStrata()` and the Trainer's strategy names. Each
  * backend package registers itself when it is imported; `@strata/strategies` registers every
@@ -31,10 +48,33 @@ function registry(): Registry {
  * to load does not stop the others. Registering a name again replaces its loader.
  *
  * @example
- * registerBackend('@strata/backend-cpu', () => import('@strata/backend-cpu'));
+ * registerBackend('@strata/backend-cpu', () => import('@strata/backend-cpu'), { strategies: ['cpu'] });
  */
-export function registerBackend(packageName: string, load: BackendLoader): void {
+export function registerBackend(packageName: string, load: BackendLoader, registration: BackendRegistration = {}): void {
   registry().set(packageName, load);
+  declaredNames().set(packageName, registration.strategies ? [...registration.strategies] : undefined);
+}
+
+/** The strategy names the registered packages declare, and whether every package declared its names. */
+export interface DeclaredStrategyNames {
+  /** Sorted, each once. */
+  readonly names: readonly string[];
+  /** False when some registered package declared no names: a name outside `names` may still exist. */
+  readonly complete: boolean;
+  /** How many backend packages are registered. */
+  readonly backends: number;
+}
+
+/** The strategy names known from registrations alone, without loading any backend module. */
+export function declaredStrategyNames(): DeclaredStrategyNames {
+  const names = new Set<string>();
+  let complete = true;
+  for (const packageName of registry().keys()) {
+    const declared = declaredNames().get(packageName);
+    if (declared === undefined) complete = false;
+    else for (const name of declared) names.add(name);
+  }
+  return { names: [...names].sort(), complete, backends: registry().size };
 }
 
 /** The registered backend packages, in registration order. */

@@ -1,6 +1,7 @@
 import { Container, type ContainerModule } from 'inversify';
 import { loadRegisteredBackendModules, type BackendLoadFailure } from './backend-registry.js';
-import { StrataError, quote } from './errors.js';
+import { StrataError, errorReason, quote } from './errors.js';
+import { loadMissingModules } from './loaded-modules.js';
 import { selectStrategy, type Selection } from './selection.js';
 import { DistributionStrategy } from './strategy.js';
 import { StrategyOptions, type StrategyOptionsMap } from './tokens.js';
@@ -10,7 +11,10 @@ export interface StrataContainerOptions {
   readonly modules?: readonly ContainerModule[];
   /** Options per strategy name, e.g. `{ tpu: { address: 'grpc://10.0.0.2:8470', cores: 8 } }`. */
   readonly strategyOptions?: StrategyOptionsMap;
-  /** Load into this container instead of a new one (a host application's own). */
+  /**
+   * Load into this container instead of a new one (a host application's own). A module it holds
+   * already, loaded by the host or by an earlier call, is not loaded again.
+   */
   readonly container?: Container;
   /**
    * Devices (replicas) to train on, for whichever strategy is picked: TPU cores, GPUs; -1 for
@@ -34,7 +38,7 @@ export async function createStrataContainer(options: StrataContainerOptions = {}
     container.bind<StrategyOptionsMap>(StrategyOptions).toConstantValue({ ...common, ...(options.strategyOptions ?? {}) });
   }
   const loaded = options.modules ? { modules: [...options.modules], failures: [] } : await loadRegisteredBackendModules();
-  container.load(...loaded.modules);
+  loadMissingModules(container, loaded.modules);
   loadFailures.set(container, loaded.failures);
   return container;
 }
@@ -89,10 +93,9 @@ export async function createStrata(options: CreateStrataOptions = {}): Promise<S
     // A strategy that is missing because its package failed to load: say so, with the cause.
     const broken = failures.find((f) => error.value === 'auto' || f.packageName.endsWith(`-${String(error.value)}`));
     if (!broken) throw error;
-    const cause = (broken.error as Error)?.message ?? String(broken.error);
-    throw new StrataError(error.kind, `${error.message} Backend package ${quote(broken.packageName)} is registered but failed to load: ${cause}`, {
+    throw new StrataError(error.kind, `${error.reason} Backend package ${quote(broken.packageName)} is registered but failed to load: ${errorReason(broken.error)}`, {
       value: error.value,
-      fix: `rebuild or reinstall ${broken.packageName} (npm run build), or remove it.`,
+      fix: `reinstall ${broken.packageName} (or rebuild it, where you build it from source), or stop importing it.`,
       cause: broken.error,
     });
   }

@@ -36,6 +36,11 @@ export class StrataError extends Error {
   readonly kind: StrataErrorKind;
   readonly value: unknown;
   readonly fix: string | undefined;
+  /**
+   * What went wrong: the message without the " Fix: ..." that the message ends with. Another
+   * message that quotes this error quotes its reason, so that one text carries one "Fix:".
+   */
+  readonly reason: string;
 
   constructor(kind: StrataErrorKind, message: string, details: StrataErrorDetails = {}) {
     const fix = details.fix ? ` Fix: ${details.fix}` : '';
@@ -44,7 +49,21 @@ export class StrataError extends Error {
     this.kind = kind;
     this.value = details.value;
     this.fix = details.fix;
+    this.reason = message;
   }
+}
+
+/**
+ * What went wrong in `error`, to quote inside another message: a `StrataError`'s reason (its
+ * message without the fix), another error's message, or the value as text.
+ *
+ * @example
+ * catch (e) { return { available: false, reason: `no server answered: ${errorReason(e)}`, remedy: (e instanceof StrataError && e.fix) || 'start one.' }; }
+ */
+export function errorReason(error: unknown): string {
+  if (error instanceof StrataError) return error.reason;
+  if (error instanceof Error) return error.message;
+  return String(error);
 }
 
 /** Quotes a received value for an error message, short and unambiguous. */

@@ -1,5 +1,7 @@
 import './tfjs-side-effects.js';
 export * from './errors.js';
+export * from './tfjs-cpu-banner.js';
+export * from './debug-log.js';
 export * from './host-tensor.js';
 export * from './strategy.js';
 export * from './tokens.js';
@@ -8,6 +10,7 @@ export * from './backend-registry.js';
 export * from './container.js';
 export * from './preflight.js';
 export * from './tfjs-strategy.js';
+export * from './previous-backend.js';
 export * from './register-strategy.js';
 export * from './run-main.js';
 export * from './random.js';

@@ -75,7 +75,7 @@ export function assertNoMissingKernels(report: PreflightReport): void {
     `Strategy '${report.strategy}' lacks ${report.missingKernels.length} kernel(s) this model needs: ${report.missingKernels.join(', ')}.`,
     {
       value: report.missingKernels,
-      fix: `train on another strategy (for example --strategy cpu), or add the kernels to @strata/backend-${report.strategy}.`,
+      fix: `train on another strategy (for example strategy: 'cpu'), or add the kernels to @strata/backend-${report.strategy}.`,
     },
   );
 }

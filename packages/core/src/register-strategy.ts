@@ -1,10 +1,12 @@
 import { ContainerModule } from 'inversify';
+import { setLoadMarker } from './loaded-modules.js';
 import { DistributionStrategy } from './strategy.js';
 import { StrategyOptions, type StrategyOptionsMap } from './tokens.js';
 
 /**
  * The DI module of a backend package: binds one strategy under the `DistributionStrategy`
- * token, built lazily (once per container) with the options bound for its name.
+ * token, built lazily (once per container) with the options bound for its name. createStrata
+ * does not load it again into a container that holds it already (the host's, or its own).
  *
  * @example
  * // packages/backend-cpu/src/cpu-module.ts
@@ -14,7 +16,9 @@ export function strategyModule<O extends Record<string, unknown>>(
   name: string,
   create: (options: Partial<O>) => DistributionStrategy,
 ): ContainerModule {
-  return new ContainerModule(({ bind }) => {
+  const loaded = Symbol(`strategy module '${name}' loaded`);
+  const module = new ContainerModule(({ bind }) => {
+    bind<string>(loaded).toConstantValue(name);
     bind<DistributionStrategy>(DistributionStrategy)
       .toDynamicValue((context) => {
         const all = context.get<StrategyOptionsMap>(StrategyOptions, { optional: true }) ?? {};
@@ -23,4 +27,6 @@ export function strategyModule<O extends Record<string, unknown>>(
       })
       .inSingletonScope();
   });
+  setLoadMarker(module, loaded);
+  return module;
 }

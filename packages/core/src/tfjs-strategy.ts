@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { StrataError } from './errors.js';
 import { runPreflight } from './preflight.js';
+import { PreviousBackend } from './previous-backend.js';
 import type {
   Availability,
   DeviceReport,
@@ -14,14 +15,16 @@ import type {
 
 /**
  * The shared part of every strategy that runs eagerly on one local tfjs backend (cpu, wasm,
- * webgpu, cuda): it owns `setBackend` while set up, runs a step inside `tf.tidy`, and has one
- * replica. A backend package supplies the registration of its tfjs backend and its probe.
+ * webgpu, cuda): it owns `setBackend` while set up, and teardown makes the backend that was
+ * active before setup active again; it runs a step inside `tf.tidy`, and has one replica. A
+ * backend package supplies the registration of its tfjs backend and its probe.
  */
 export abstract class TfjsStrategy implements DistributionStrategy {
   abstract readonly name: StrategyName;
   abstract readonly priority: number;
   readonly numReplicas: number = 1;
   private isSetUp = false;
+  private readonly previousBackend = new PreviousBackend();
   /** The precision set by the Trainer; local engines compute in float32. */
   protected precision: Precision = '32';
 
@@ -59,6 +62,7 @@ export abstract class TfjsStrategy implements DistributionStrategy {
       });
     }
     await this.registerBackend();
+    this.previousBackend.remember();
     const ok = await tf.setBackend(this.backendName());
     if (!ok) {
       throw new StrataError('strategy-unavailable', `tfjs could not initialise backend '${this.backendName()}' for strategy '${this.name}'.`, {
@@ -72,6 +76,7 @@ export abstract class TfjsStrategy implements DistributionStrategy {
 
   async teardown(): Promise<void> {
     this.isSetUp = false;
+    await this.previousBackend.restore(this.backendName());
   }
 
   scope<T>(fn: () => T): T {

@@ -2,10 +2,10 @@ import { spawn } from 'node:child_process';
 import { appendFileSync, copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
-import { createRequire } from 'node:module';
 import { StrataError, quote } from '@strata/core';
 import { engineDir, nativeHome, type NativeVariant } from './native-home.js';
 import { MANIFEST_FORMAT, readManifest, writeManifest, type NativeManifest } from './native-manifest.js';
+import { locateNodeGyp } from './node-gyp.js';
 import { locateTensorflow, type LocateOptions } from './tensorflow-locator.js';
 import type { TensorflowLibraries } from './tensorflow-libraries.js';
 
@@ -71,6 +71,7 @@ export class NativeEngineBuilder {
       return { dir, manifest: previous, reused: true, logFile: join(dir, 'build.log') };
     }
 
+    const nodeGyp = locateNodeGyp();
     const started = Date.now();
     const staging = `${dir}.staging-${process.pid}`;
     rmSync(staging, { recursive: true, force: true });
@@ -83,8 +84,8 @@ export class NativeEngineBuilder {
       await run('tar', ['xzf', tarball, '-C', staging], staging, logFile);
       const packageDir = join(staging, 'package');
       linkLibraries(packageDir, libraries);
-      say(`compiling the binding with node-gyp (${this.options.jobs ?? availableParallelism()} jobs)`);
-      await run(process.execPath, nodeGypArgs(this.options.jobs), packageDir, logFile);
+      say(`compiling the binding with node-gyp (${nodeGyp.source === 'npm' ? "npm's" : "the project's"}: ${nodeGyp.script}; ${this.options.jobs ?? availableParallelism()} jobs)`);
+      await run(process.execPath, nodeGypArgs(nodeGyp.script, this.options.jobs), packageDir, logFile);
       mkdirSync(dirname(join(packageDir, BINDING)), { recursive: true });
       copyFileSync(join(packageDir, 'build', 'Release', 'tfjs_binding.node'), join(packageDir, BINDING));
       rmSync(join(packageDir, 'build'), { recursive: true, force: true });
@@ -179,10 +180,9 @@ function linkLibraries(packageDir: string, libraries: TensorflowLibraries): void
   }
 }
 
-function nodeGypArgs(jobs?: number): string[] {
-  const require = createRequire(import.meta.url);
+function nodeGypArgs(nodeGyp: string, jobs?: number): string[] {
   const args = [
-    require.resolve('node-gyp/bin/node-gyp.js'),
+    nodeGyp,
     'rebuild',
     '--module_name=tfjs_binding',
     `--module_path=lib/napi-v${NAPI_VERSION}`,

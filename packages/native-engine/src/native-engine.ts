@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { StrataError } from '@strata/core';
+import { quietTensorflowLogs } from './tensorflow-log-level.js';
 import { NATIVE_BACKEND_NAME } from './kernels/native-backend.js';
 import { registerNativeKernels } from './kernels/register-kernels.js';
 import { engineDir, nativeHome, type NativeVariant } from './native-home.js';
@@ -34,7 +35,7 @@ export type NativeEngineStatus =
 export function buildCommand(variant: NativeVariant): string {
   return variant === 'cuda'
     ? 'npx strata-native build --cuda --python <python with tensorflow[and-cuda]==2.21.0>'
-    : 'npx strata-native build (or bash scripts/setup.sh)';
+    : 'npx strata-native build';
 }
 
 /**
@@ -112,8 +113,7 @@ export async function loadNativeEngine(variant: NativeVariant = 'cpu', home: str
   const { manifest, dir } = status;
   const packageDir = join(dir, manifest.packageDir);
   linkJsDependencies(packageDir);
-  // TensorFlow's C++ INFO logs are noise in a training log; the user's setting wins.
-  process.env.TF_CPP_MIN_LOG_LEVEL ??= '2';
+  quietTensorflowLogs();
   const require = createRequire(join(packageDir, 'package.json'));
   let binding: unknown;
   try {

@@ -2,7 +2,7 @@
 // explicit modules then binds each of their strategies.
 import { strict as assert } from 'node:assert';
 import { describe, it } from 'node:test';
-import { createStrataContainer, registeredBackends, registeredStrategies } from '@strata/core';
+import { createStrataContainer, declaredStrategyNames, registeredBackends, registeredStrategies } from '@strata/core';
 import { SHIPPED_BACKENDS } from './index.js';
 
 describe('@strata/strategies', () => {
@@ -14,5 +14,10 @@ describe('@strata/strategies', () => {
   it('binds one strategy per shipped backend in a container made without modules', async () => {
     const names = registeredStrategies(await createStrataContainer()).map((s) => s.name).sort();
     assert.deepEqual(names, ['cpu', 'cuda', 'tpu', 'wasm', 'webgpu']);
+  });
+
+  it('declares the name each backend binds, so that names are known before any backend loads', async () => {
+    const bound = registeredStrategies(await createStrataContainer()).map((s) => s.name).sort();
+    assert.deepEqual(declaredStrategyNames(), { names: bound, complete: true, backends: SHIPPED_BACKENDS.length });
   });
 });

@@ -10,6 +10,7 @@ export {
   type ResolvedLimit,
   type TrainerSettings,
 } from './trainer-options.js';
+export type { FastestOptions } from './connectors/fastest/fastest-options.js';
 export { TrainingModule, type LogOptions, type Loggable, type Hyperparameters } from './training-module.js';
 export { DataModule, isDataModule, type Stage } from './data-module.js';
 export type { Callback, EpochMetrics, TrainerView } from './callback.js';

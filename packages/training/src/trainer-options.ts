@@ -1,5 +1,6 @@
 import { PRECISIONS, StrataError, invalidOption, quote, type DistributionStrategy, type Precision } from '@strata/core';
 import type { Callback } from './callback.js';
+import { resolveFastestOptions, type FastestOptions } from './connectors/fastest/fastest-options.js';
 import type { Logger } from './loggers/logger.js';
 import type { ResolvedLimit, TrainerSettings } from './trainer-settings.js';
 
@@ -12,8 +13,16 @@ export type BatchLimit = number | `${number}%`;
 export type PrecisionInput = Precision | 32 | 16 | '16' | 'bf16';
 
 export interface TrainerOptions {
-  /** A strategy instance, a registered name ('cpu', 'wasm', 'webgpu', 'cuda', 'tpu') or 'auto'. Default: `STRATA_STRATEGY`, then 'auto'. */
+  /**
+   * A strategy instance, a registered name ('cpu', 'wasm', 'webgpu', 'cuda', 'tpu'), 'auto', or
+   * 'fastest' (the first fit times the module's training step on each available strategy, trains
+   * on the fastest, and caches the pick for this machine and model; `validate`, `test` and
+   * `predict` before any fit run on the 'auto' pick). Default: `STRATA_STRATEGY`, then 'auto'.
+   * An unknown name fails at construction.
+   */
   readonly strategy?: DistributionStrategy | string;
+  /** For `strategy: 'fastest'`: the time budget per strategy (`budgetMs`, default 3000), `remeasure`, `cacheDir`. */
+  readonly fastest?: FastestOptions;
   /** Devices to train on when the strategy is given by name (GPUs, TPU cores; -1 for all, like Lightning's `devices`). Default 1. */
   readonly devices?: number;
   /** Epochs to train, or Infinity (default 1000 as Lightning, or unlimited when `maxSteps` is set). */
@@ -84,7 +93,7 @@ const KNOWN = [
   'strategy', 'maxEpochs', 'minEpochs', 'maxSteps', 'numSanityValSteps', 'limitTrainBatches', 'limitValBatches', 'limitTestBatches',
   'limitPredictBatches', 'fastDevRun', 'overfitBatches', 'valCheckInterval', 'checkValEveryNEpoch', 'accumulateGradBatches',
   'gradientClipVal', 'gradientClipAlgorithm', 'precision', 'deterministic', 'defaultRootDir', 'enableCheckpointing',
-  'enableProgressBar', 'callbacks', 'logger', 'logEveryNSteps', 'preflight', 'stopOnNonFiniteLoss', 'devices',
+  'enableProgressBar', 'callbacks', 'logger', 'logEveryNSteps', 'preflight', 'stopOnNonFiniteLoss', 'devices', 'fastest',
 ];
 
 /**
@@ -189,6 +198,7 @@ export function resolveTrainerOptions(options: TrainerOptions): ResolvedTrainerO
   return {
     strategy,
     devices,
+    fastest: resolveFastestOptions(options.fastest),
     maxEpochs,
     minEpochs,
     maxSteps: resolvedMaxSteps,

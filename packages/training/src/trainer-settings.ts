@@ -1,4 +1,5 @@
 import type { DistributionStrategy, Precision } from '@strata/core';
+import type { ResolvedFastestOptions } from './connectors/fastest/fastest-options.js';
 
 // The resolved Trainer options that are plain settings (no callbacks, no loggers). Callbacks
 // and modules read them through `trainer.options`; keeping them apart from the option types
@@ -11,6 +12,8 @@ export type ResolvedLimit = { readonly kind: 'all' } | { readonly kind: 'count';
 export interface TrainerSettings {
   readonly strategy: DistributionStrategy | string | undefined;
   readonly devices: number | undefined;
+  /** How `strategy: 'fastest'` measures and caches its pick. */
+  readonly fastest: ResolvedFastestOptions;
   readonly maxEpochs: number;
   readonly minEpochs: number;
   /** -1: no limit. */

@@ -61,6 +61,11 @@ export interface TrainerState {
   recordLog(name: string, value: Loggable, options: LogOptions): void;
   /** Sends metrics (plain numbers) to every logger at `step` (default: the global step). */
   logMetrics(metrics: Readonly<Record<string, number>>, step?: number): Promise<void>;
+  /**
+   * The means so far of the running training epoch's progress-bar metrics (`train_loss` and what
+   * the module logged with `progBar`), read from the devices now: one small read per metric.
+   */
+  readRunningMetrics(): Promise<Record<string, number>>;
   /** Saves the whole training state to `path`, atomically. */
   saveCheckpoint(path: string, hooks?: AtomicWriteHooks): Promise<void>;
   /** The checkpoint path for 'last', 'best' or a path. */

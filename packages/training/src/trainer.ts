@@ -38,7 +38,8 @@ import type { TrainingModule } from './training-module.js';
  *   defaultRootDir: 'runs', callbacks: [new EarlyStopping({ monitor: 'val_loss', patience: 3 })],
  * });
  * await trainer.fit(new Classifier(), trainLoader, valLoader);
- * await trainer.fit(new Classifier(), trainLoader, valLoader, { ckptPath: 'last' }); // resume
+ * // A new module starts a new run; this one resumes it from the last checkpoint's state.
+ * await trainer.fit(new Classifier(), trainLoader, valLoader, { ckptPath: 'last' });
  */
 export class Trainer implements TrainerView {
   readonly options: ResolvedTrainerOptions;
@@ -54,7 +55,7 @@ export class Trainer implements TrainerView {
   callbackMetrics: Record<string, number> = {};
   /** One entry per finished epoch: its train and validation means, and `epoch`. */
   readonly history: EpochMetrics[] = [];
-  /** The optimizer `configureOptimizers` returned, once `fit` has started. */
+  /** The optimizer `configureOptimizers` returned, once `fit` has started; disposed when a `fit` starts a run for another module. */
   optimizer: tf.Optimizer | undefined;
   /** Its learning-rate schedulers. */
   lrSchedulers: ResolvedScheduler[] = [];
@@ -96,7 +97,7 @@ export class Trainer implements TrainerView {
     const optimization = new OptimizationLoop(this, this.logging);
     this.evaluationLoop = new EvaluationLoop(this, this.logging, callbacks);
     this.epochLoop = new TrainingEpochLoop(this, this.logging, callbacks, optimization, this.evaluationLoop);
-    this.fitLoop = new FitLoop(this, this.logging, callbacks, this.epochLoop, optimization, this.evaluationLoop);
+    this.fitLoop = new FitLoop(this, this.logging, callbacks, this.epochLoop, optimization, this.evaluationLoop, this.strategyConnector);
     this.predictionLoop = new PredictionLoop(this);
   }
 
@@ -126,6 +127,28 @@ export class Trainer implements TrainerView {
   /**
    * Trains `module`. Data: loaders (`trainLoader`, then validation loaders) or a `DataModule`.
    * `{ ckptPath }` resumes from a checkpoint: 'last', 'best' or a path.
+   *
+   * Order: the strategy is set up, the data checked, then `module.configureModel()` (once per
+   * module) and `configureOptimizers()` run inside the strategy's scope, the checkpoint is
+   * restored, and the hooks, preflight, sanity check and epochs follow.
+   *
+   * Empty data: a training loader of length 0 is a `StrataError` (kind 'data-error') thrown
+   * before any hook, naming the loader and the fix; the Trainer stays as it was. A loader
+   * without a length that yields no batch in an epoch fails the same way at that epoch's end
+   * (as a generator object does in its second epoch). A validation loader of length 0 gets a
+   * warning and is skipped (Lightning's "Total length of `DataLoader` across ranks is zero");
+   * when every validation loader is empty, validation is skipped, unless a callback or a
+   * scheduler monitors a validation metric (`val_*`), which is then a `StrataError` naming it.
+   *
+   * A second `fit`: with the module of the current run, training continues from the epoch,
+   * step and optimizer state where the last one stopped (after a stop request inside an epoch,
+   * from that epoch's next batch); when `maxEpochs` or `maxSteps` is already reached it warns,
+   * naming the limit, and returns without running. With another module it starts a new run:
+   * the previous optimizer is disposed, the counters, history and metrics reset, callbacks and
+   * the precision plugin get back the state they had when the first run started, and the new
+   * module's `configureModel` and `configureOptimizers` run; callbacks and loggers see a whole
+   * fit again (setup, onFitStart, ..., teardown). Disposing the previous module's variables is
+   * the caller's.
    */
   async fit<B extends tf.TensorContainer>(
     module: TrainingModule<B>,
@@ -136,7 +159,10 @@ export class Trainer implements TrainerView {
     return this.fitLoop.run(module, train, valLoaders, fitOptions);
   }
 
-  /** Runs one validation epoch and returns its metrics (optionally from a checkpoint first). */
+  /**
+   * Runs one validation epoch and returns its metrics (optionally from a checkpoint first).
+   * Calls `configureModel` first when the module has not run yet; empty loaders are skipped with a warning.
+   */
   async validate<B extends tf.TensorContainer>(
     module: TrainingModule<B>,
     loaders: Loader<B> | readonly Loader<B>[] | DataModule<B>,
@@ -145,7 +171,7 @@ export class Trainer implements TrainerView {
     return this.evaluationLoop.evaluate(module, loaders, 'validate', options);
   }
 
-  /** Runs the test loop (`testStep`) and returns its metrics. */
+  /** Runs the test loop (`testStep`) and returns its metrics; `configureModel` and empty loaders as in `validate`. */
   async test<B extends tf.TensorContainer>(
     module: TrainingModule<B>,
     loaders: Loader<B> | readonly Loader<B>[] | DataModule<B>,
@@ -156,7 +182,8 @@ export class Trainer implements TrainerView {
 
   /**
    * Runs `predictStep` (default: `forward` of `batch.x`) over the loaders and returns the
-   * predictions in order, as tensors the caller owns and disposes.
+   * predictions in order, as tensors the caller owns and disposes; `configureModel` and empty
+   * loaders as in `validate`.
    */
   async predict<B extends tf.TensorContainer, P extends tf.TensorContainer = tf.Tensor>(
     module: TrainingModule<B>,
@@ -174,6 +201,12 @@ export class Trainer implements TrainerView {
   /** Sends metrics (plain numbers) to every logger at `step` (default: the global step). */
   async logMetrics(metrics: Readonly<Record<string, number>>, step = this.globalStep): Promise<void> {
     await this.logging.logMetrics(metrics, step);
+  }
+
+  /** The running epoch's progress-bar training metrics so far (the progress bar reads them as it redraws). */
+  async readRunningMetrics(): Promise<Record<string, number>> {
+    const state = await this.logging.trainMetrics.stateDict((t) => this.strategy.read(t));
+    return Object.fromEntries(Object.entries(state).filter(([, e]) => e.progBar && e.count > 0).map(([name, e]) => [name, e.sum / e.count]));
   }
 
   /**

@@ -10,21 +10,31 @@ export type { LogOptions, Loggable, Hyperparameters } from './logging-types.js';
  * Step methods run inside the strategy's step, so they use tfjs ops only and never read tensors;
  * epoch hooks may read.
  *
+ * Build the model in `configureModel()`: the Trainer calls it once, on the strategy's backend,
+ * so the module can be constructed before any tfjs backend exists (a tfjs-layers model made in
+ * a class field or the constructor needs a backend already set, for example inside
+ * `strategy.scope(() => new MyModule())` after `await trainer.setupStrategy()`).
+ *
  * @example
  * class Classifier extends TrainingModule<Batch> {
- *   model = tf.sequential({ layers: [tf.layers.dense({ units: 1, inputShape: [2] })] });
+ *   model!: tfl.Sequential;
  *   constructor(lr = 1e-3) { super(); this.saveHyperparameters({ lr }); }
+ *   override configureModel() {
+ *     this.model = tfl.sequential({ layers: [tfl.layers.dense({ units: 1, inputShape: [2] })] });
+ *   }
+ *   override parameters() { return trainableVariables(this.model); }
  *   forward(x: tf.Tensor) { return this.model.apply(x) as tf.Tensor; }
  *   trainingStep(batch: Batch) {
- *     const loss = tf.losses.sigmoidCrossEntropy(batch.y, this.forward(batch.x));
+ *     const loss = tf.losses.sigmoidCrossEntropy(tf.reshape(batch.y, [-1, 1]), this.forward(batch.x));
  *     this.log('train_loss', loss);
- *     return loss;
+ *     return loss as tf.Scalar;
  *   }
  *   configureOptimizers() {
  *     const optimizer = tf.train.adam(this.hparams.lr as number);
  *     return { optimizer, lrScheduler: { scheduler: new StepLr(optimizer, { stepSize: 10 }), interval: 'epoch' } };
  *   }
  * }
+ * await new Trainer({ strategy: 'wasm', maxEpochs: 20 }).fit(new Classifier(), trainLoader);
  */
 export abstract class TrainingModule<B = Record<string, tf.Tensor>> {
   /** Set by the Trainer while it runs this module: its public state, logging and checkpoints. */
@@ -47,7 +57,20 @@ export abstract class TrainingModule<B = Record<string, tf.Tensor>> {
   /** The prediction for one batch; `Trainer.predict` returns them (the caller disposes them). Default: `forward` of `batch.x`, or of the batch. */
   predictStep?(batch: B, batchIndex: number): tf.TensorContainer;
 
-  /** The optimizer, or an optimizer with learning-rate schedulers. Created inside the strategy's scope. */
+  /**
+   * Creates the model's layers and variables, as Lightning's `configure_model`. The Trainer
+   * calls it once per module, inside the strategy's scope after the strategy is set up and
+   * before `configureOptimizers`, the first time `fit`, `validate`, `test` or `predict` runs
+   * the module; later calls, on any Trainer, keep the model it made. Synchronous: the scope
+   * ends when it returns.
+   */
+  configureModel?(): void;
+
+  /**
+   * The optimizer, or an optimizer with learning-rate schedulers. Created inside the strategy's
+   * scope, after `configureModel`, when a `fit` starts a run for this module (a `fit` that
+   * continues its run keeps the optimizer and its state).
+   */
   abstract configureOptimizers(): tf.Optimizer | OptimizerConfig;
 
   onFitStart?(): void | Promise<void>;

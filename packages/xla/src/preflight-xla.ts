@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelBackend, TensorInfo } from '@tensorflow/tfjs-core';
-import { missingKernelOf, type PreflightReport } from '@strata/core';
+import { missingKernelOf, silenceTfjsCpuBanner, type PreflightReport } from '@strata/core';
 import type { XlaBackend } from './lazy/xla-backend.js';
 import { XLA_BACKEND_NAME } from './register-kernels.js';
 
@@ -14,6 +14,7 @@ export async function preflightOn(backend: XlaBackend, strategy: string, probe: 
   const standIns: string[] = [];
   try {
     await import('@tensorflow/tfjs-backend-cpu');
+    silenceTfjsCpuBanner();
   } catch {
     // Without the CPU backend the probe stops at the first missing kernel.
   }

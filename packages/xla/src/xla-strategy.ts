@@ -1,7 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import {
   PRECISIONS,
+  PreviousBackend,
   StrataError,
+  errorReason,
   invalidOption,
   type Availability,
   type DeviceReport,
@@ -14,6 +16,7 @@ import {
 } from '@strata/core';
 import { XlaClient, type ClientRemedies, type ServerDevice, type ServerHealth } from './client/xla-client.js';
 import { XlaSession, type SessionUsage } from './client/xla-session.js';
+import { startXlaServerHint } from './client/server-start-hint.js';
 import { XlaBackend } from './lazy/xla-backend.js';
 import { XLA_BACKEND_NAME, registerXlaKernels } from './register-kernels.js';
 
@@ -95,6 +98,7 @@ export class XlaStrategy implements DistributionStrategy {
   protected backend: XlaBackend | null = null;
   protected health: ServerHealth | null = null;
   protected devices: ServerDevice[] = [];
+  private readonly previousBackend = new PreviousBackend();
 
   constructor(
     protected readonly options: XlaStrategyOptions = {},
@@ -171,8 +175,8 @@ export class XlaStrategy implements DistributionStrategy {
     } catch (error) {
       return {
         available: false,
-        reason: `no XLA server answered at ${this.address}: ${(error as Error).message.split('\n')[0]}`,
-        remedy: `start one (\`python -m strata_xla_server --port 8470\` in packages/xla-server) or set ${this.profile.addressEnv}.`,
+        reason: `no XLA server answered at ${this.address}: ${errorReason(error)}`,
+        remedy: error instanceof StrataError && error.fix ? error.fix : `${startXlaServerHint()}; or set ${this.profile.addressEnv} to a running server's address.`,
       };
     } finally {
       client?.close();
@@ -207,6 +211,7 @@ export class XlaStrategy implements DistributionStrategy {
       const backend = this.backend;
       tf.registerBackend(XLA_BACKEND_NAME, () => backend);
     }
+    this.previousBackend.remember();
     await tf.setBackend(XLA_BACKEND_NAME);
     await tf.ready();
   }
@@ -223,6 +228,7 @@ export class XlaStrategy implements DistributionStrategy {
     this.backend?.setExecutor(null);
     this.client?.close();
     this.client = null;
+    await this.previousBackend.restore(XLA_BACKEND_NAME);
   }
 
   scope<T>(fn: () => T): T {

@@ -124,7 +124,7 @@ export class CudaXlaStrategy extends LocalXlaStrategy {
     if (all.length === 0) {
       return {
         reason: NO_GPU_REASON,
-        remedy: `run on a machine with an NVIDIA GPU and its driver, with jax's CUDA plugin in the XLA server's Python (pip install ${cudaPluginRequirement(this.pythonEnv())}); or train on another strategy (--strategy cpu; 'auto' skips cuda).`,
+        remedy: `run on a machine with an NVIDIA GPU and its driver, with jax's CUDA plugin in the XLA server's Python (pip install ${cudaPluginRequirement(this.pythonEnv())}); or train on another strategy (new Trainer({ strategy: 'cpu' }) or STRATA_STRATEGY=cpu; 'auto' skips cuda).`,
       };
     }
     const visible = this.visibleGpus();

@@ -10,7 +10,6 @@ import { EarlyStopping } from './early-stopping.js';
 import { LearningRateMonitor } from './learning-rate-monitor.js';
 import { ModelCheckpoint, formatCheckpointName, listCheckpoints } from './model-checkpoint.js';
 import { NonFiniteLossStop } from './non-finite-loss-stop.js';
-import { ProgressBar } from './progress-bar.js';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Batch } from '../data/collate.js';
 import { Linear } from '../testing/js-cpu.js';
@@ -124,34 +123,12 @@ describe('ModelCheckpoint', () => {
   });
 });
 
-describe('LearningRateMonitor and ProgressBar', () => {
+describe('LearningRateMonitor', () => {
   it('logs lr-<Optimizer> each epoch', async () => {
     const monitor = new LearningRateMonitor();
     const r = await fitScripted([1], { maxEpochs: 3, callbacks: [monitor] });
     assert.deepEqual(monitor.lrs['lr-SGD'], [0.1, 0.1, 0.1]);
     assert.equal(r.trainer.callbackMetrics['lr-SGD'], 0.1);
-    release(r);
-  });
-
-  it('prints plain lines with steps/s and ETA off a TTY, and a line per epoch', async () => {
-    const lines: string[] = [];
-    let clock = 0;
-    const bar = new ProgressBar({ stream: { write: (t: string) => void lines.push(t), isTTY: false }, printEverySeconds: 1, now: () => (clock += 600) });
-    const r = await fitScripted([0.5], { maxEpochs: 1, limitTrainBatches: 4, callbacks: [bar] });
-    const progress = lines.filter((l) => l.includes('steps/s'));
-    assert.ok(progress.length >= 1, lines.join(''));
-    assert.match(progress[0], /^Epoch 0: \d\/4 \[.*\] \| [\d.]+ steps\/s \| ETA \d+:\d\d/);
-    assert.match(lines[lines.length - 1], /^Epoch 0 \| .*train_loss: [\d.]+ .*val_loss: 0\.5000 \| [\d.]+s\n$/);
-    release(r);
-  });
-
-  it('redraws one live line on a TTY', async () => {
-    let out = '';
-    let clock = 0;
-    const bar = new ProgressBar({ stream: { write: (t: string) => void (out += t), isTTY: true, columns: 80 }, now: () => (clock += 200) });
-    const r = await fitScripted([0.5], { maxEpochs: 1, limitTrainBatches: 4, callbacks: [bar] });
-    assert.ok((out.match(/\r/g) ?? []).length >= 3, JSON.stringify(out));
-    assert.ok(!out.split('\r').slice(0, -1).some((l) => l.includes('\n')), 'live redraws never add a line');
     release(r);
   });
 });

@@ -87,6 +87,8 @@ export class ModelCheckpoint implements Callback {
     this.bestModelPath = s.bestModelPath;
     this.bestModelScore = s.bestModelScore ?? undefined;
     this.lastModelPath = s.lastModelPath;
+    // The loaded state starts a run or resumes one at a later step: no save has happened in it yet.
+    this.lastSavedStep = -1;
   }
 
   /** Where the files go for `trainer`. */

@@ -153,7 +153,7 @@ export function workerEntryPath(): string {
   if (!existsSync(path)) {
     throw new StrataError('worker-failed', `The data-loading worker script ${quote(path)} does not exist.`, {
       value: path,
-      fix: 'build @strata/training first (npx turbo run build --filter=@strata/training).',
+      fix: "reinstall @strata/training, whose dist/ holds the worker script; running from its TypeScript sources, build the package first.",
     });
   }
   return path;

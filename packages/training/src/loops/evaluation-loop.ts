@@ -10,6 +10,8 @@ import { firstBatches } from './first-batches.js';
 import type { FitOptions, Loader } from '../loader.js';
 import { limitBatches, type ResolvedLimit } from '../trainer-options.js';
 import type { TrainingModule } from '../training-module.js';
+import { configureModelOnce } from './configure-model.js';
+import { runnableLoaders } from './empty-loaders.js';
 
 type AnyModule = TrainingModule<never>;
 
@@ -25,7 +27,10 @@ export class EvaluationLoop {
     private readonly callbacks: CallbackConnector,
   ) {}
 
-  /** `Trainer.validate` and `Trainer.test`: one evaluation epoch on its own, optionally from a checkpoint's weights. */
+  /**
+   * `Trainer.validate` and `Trainer.test`: one evaluation epoch on its own, optionally from a
+   * checkpoint's weights. Empty loaders are skipped with a warning (all empty: no metrics).
+   */
   async evaluate<B extends tf.TensorContainer>(
     module: TrainingModule<B>,
     loaders: Loader<B> | readonly Loader<B>[] | DataModule<B>,
@@ -34,11 +39,12 @@ export class EvaluationLoop {
   ): Promise<Record<string, number>> {
     const trainer = this.trainer;
     const strategy = await trainer.setupStrategy();
-    const list = await loadersFor(loaders, kind);
+    const list = runnableLoaders(await loadersFor(loaders, kind), kind, kind === 'test' ? 'test' : 'validation');
     module.trainer = trainer;
     trainer.module = module as unknown as AnyModule;
     trainer.stage = kind;
     try {
+      configureModelOnce(module as unknown as AnyModule, strategy);
       if (options.ckptPath !== undefined) await restoreCheckpoint(trainer, options.ckptPath, { weightsOnly: true });
       const limit = kind === 'test' ? trainer.options.limitTestBatches : trainer.options.limitValBatches;
       const metrics = await this.run(strategy, module, list, kind, limit, false);

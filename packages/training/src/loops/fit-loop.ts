@@ -4,25 +4,30 @@ import type { TrainerView } from '../callback.js';
 import { restoreCheckpoint } from '../checkpoint/checkpoint-connector.js';
 import type { CallbackConnector } from '../connectors/callback-connector.js';
 import type { LoggerConnector } from '../connectors/logger-connector.js';
+import type { StrategyConnector } from '../connectors/strategy-connector.js';
 import { isDataModule, type DataModule } from '../data-module.js';
 import { isOneShot, isOptions, isZero, listOf } from '../loader-arguments.js';
 import type { FitOptions, Loader } from '../loader.js';
-import { resolveOptimizers } from '../optim/optimizer-config.js';
 import type { TrainingModule } from '../training-module.js';
+import { configureModelOnce } from './configure-model.js';
+import { assertNoValidationMonitor, assertTrainLoaderHasBatches, runnableLoaders } from './empty-loaders.js';
 import type { EvaluationLoop } from './evaluation-loop.js';
+import { FitRuns } from './fit-runs.js';
 import type { OptimizationLoop } from './optimization-loop.js';
 import type { TrainingEpochLoop } from './training-epoch-loop.js';
 
 type AnyModule = TrainingModule<never>;
 
 /**
- * `Trainer.fit`, as Lightning's fit loop: sets the run up (strategy, data, optimizers, resume
- * from a checkpoint, hooks), runs the preflight and the sanity check, then the epochs until
- * `maxEpochs`, `maxSteps` or a stop request, and tears down whatever happens.
+ * `Trainer.fit`, as Lightning's fit loop: checks the data, sets the run up (strategy, the
+ * module's model and optimizers, resume from a checkpoint, hooks), runs the preflight and the
+ * sanity check, then the epochs until `maxEpochs`, `maxSteps` or a stop request, and tears down
+ * whatever happens. A second `fit` continues or restarts the run (see fit-runs.ts).
  */
 export class FitLoop {
   /** The generator state of a restored checkpoint: set after the preflight and the sanity check, so that their draws do not shift training's. */
   private pendingRng: { seed: number; state: number } | undefined;
+  private readonly runs: FitRuns;
 
   constructor(
     private readonly trainer: TrainerView,
@@ -31,7 +36,10 @@ export class FitLoop {
     private readonly epochLoop: TrainingEpochLoop,
     private readonly optimization: OptimizationLoop,
     private readonly evaluation: EvaluationLoop,
-  ) {}
+    private readonly strategies: StrategyConnector,
+  ) {
+    this.runs = new FitRuns(trainer, logging, epochLoop);
+  }
 
   async run<B extends tf.TensorContainer>(
     module: TrainingModule<B>,
@@ -41,23 +49,19 @@ export class FitLoop {
   ): Promise<void> {
     const trainer = this.trainer;
     let options = fitOptions;
-    let vals: Loader<B>[];
-    let trainLoader: Loader<B>;
     if (valLoaders !== undefined && isOptions(valLoaders)) {
       options = valLoaders;
       valLoaders = undefined;
     }
-    const strategy = await trainer.setupStrategy();
-    if (isDataModule<B>(train)) {
-      await train.prepareData?.();
-      await train.setup?.('fit');
-      trainLoader = train.trainDataloader();
-      vals = listOf(valLoaders as Loader<B> | readonly Loader<B>[] | undefined) ?? listOf(train.valDataloader?.()) ?? [];
-    } else {
-      trainLoader = train;
-      vals = listOf(valLoaders as Loader<B> | readonly Loader<B>[] | undefined) ?? [];
-    }
     const m = module as unknown as AnyModule;
+    const continues = this.runs.continues(m);
+    const finished = continues && options.ckptPath === undefined ? this.runs.finishedBecause() : undefined;
+    if (finished !== undefined) {
+      console.warn(`Trainer.fit: nothing to run: this module has already trained ${finished} on this Trainer. To train further, pass it to a Trainer with a larger limit (with { ckptPath } to carry the optimizer state over), or pass another module to start a new run.`);
+      return;
+    }
+    let strategy = await trainer.setupStrategy();
+    const { trainLoader, vals, validationSkipped } = await this.loaders(module, train, valLoaders as Loader<B> | readonly Loader<B>[] | undefined);
     trainer.module = m;
     module.trainer = trainer;
     trainer.stage = 'fit';
@@ -65,12 +69,17 @@ export class FitLoop {
     trainer.stopReason = undefined;
     let status: 'success' | 'failed' = 'failed';
     try {
-      if (!trainer.optimizer) {
-        const resolved = resolveOptimizers(strategy.scope(() => module.configureOptimizers()));
-        trainer.optimizer = resolved.optimizer;
-        trainer.lrSchedulers = resolved.schedulers;
+      configureModelOnce(m, strategy);
+      // 'fastest' chooses here, with the module's variables made and before its optimizer is.
+      strategy = await this.strategies.strategyForTraining(module, trainLoader, trainer.currentEpoch);
+      if (continues) this.runs.continueRun();
+      else this.runs.startRun(m, strategy);
+      if (validationSkipped) assertNoValidationMonitor([], trainer.lrSchedulers);
+      if (options.ckptPath !== undefined) {
+        await this.restore(options.ckptPath);
+        const finishedRun = this.runs.finishedBecause();
+        if (finishedRun !== undefined) console.warn(`Trainer.fit: the checkpoint ${JSON.stringify(options.ckptPath)} has already trained ${finishedRun}; no epoch runs. To train further, raise the Trainer's limit.`);
       }
-      if (options.ckptPath !== undefined) await this.restore(options.ckptPath);
       if (Object.keys(module.hparams).length > 0) for (const l of trainer.loggers) await l.logHyperparams(module.hparams);
       await this.callbacks.each((c) => c.setup?.(trainer, m, 'fit'));
       await module.onFitStart?.();
@@ -102,6 +111,42 @@ export class FitLoop {
     }
   }
 
+  /**
+   * The training loader and the validation loaders that run, checked before any hook: an empty
+   * training loader is an error, an empty validation loader a warning (see empty-loaders.ts);
+   * `validationSkipped` when every validation loader given is empty.
+   * A DataModule's loaders come after its prepareData and setup, and its teardown runs when a
+   * check fails.
+   */
+  private async loaders<B extends tf.TensorContainer>(
+    module: TrainingModule<B>,
+    train: Loader<B> | DataModule<B>,
+    valLoaders: Loader<B> | readonly Loader<B>[] | undefined,
+  ): Promise<{ trainLoader: Loader<B>; vals: Loader<B>[]; validationSkipped: boolean }> {
+    let trainLoader: Loader<B>;
+    let vals: Loader<B>[];
+    if (isDataModule<B>(train)) {
+      await train.prepareData?.();
+      await train.setup?.('fit');
+      trainLoader = train.trainDataloader();
+      vals = listOf(valLoaders) ?? listOf(train.valDataloader?.()) ?? [];
+    } else {
+      trainLoader = train;
+      vals = listOf(valLoaders) ?? [];
+    }
+    try {
+      assertTrainLoaderHasBatches(trainLoader);
+      const validates = module.validationStep !== undefined && !isZero(this.trainer.options.limitValBatches);
+      const runnable = validates ? runnableLoaders(vals, 'fit', 'validation') : vals;
+      const validationSkipped = vals.length > 0 && runnable.length === 0;
+      if (validationSkipped) assertNoValidationMonitor(this.trainer.callbacks, []);
+      return { trainLoader, vals: runnable, validationSkipped };
+    } catch (error) {
+      if (isDataModule<B>(train)) await train.teardown?.('fit');
+      throw error;
+    }
+  }
+
   /** The epochs: until `maxEpochs` or `maxSteps`, or a stop request once `minEpochs` have run. */
   private async loop<B extends tf.TensorContainer>(strategy: DistributionStrategy, module: TrainingModule<B>, loader: Loader<B>, vals: Loader<B>[]): Promise<void> {
     const trainer = this.trainer;
@@ -112,6 +157,7 @@ export class FitLoop {
         trainer.shouldStop = false; // Lightning: a stop before minEpochs is ignored
       }
       await epochLoop.run(strategy, module, loader, vals);
+      this.runs.noteUnfinishedEpoch(trainer.batchesDone, epochLoop.interruptedTrainMetrics);
       epochLoop.interruptedTrainMetrics = undefined;
       if (!epochLoop.epochCompleted) break;
       trainer.currentEpoch += 1;

@@ -7,6 +7,8 @@ import { firstBatches } from './first-batches.js';
 import type { FitOptions, Loader } from '../loader.js';
 import { limitBatches } from '../trainer-options.js';
 import type { TrainingModule } from '../training-module.js';
+import { configureModelOnce } from './configure-model.js';
+import { runnableLoaders } from './empty-loaders.js';
 
 /**
  * `Trainer.predict`, as Lightning's prediction loop: `predictStep` (default: `forward` of
@@ -15,7 +17,7 @@ import type { TrainingModule } from '../training-module.js';
 export class PredictionLoop {
   constructor(private readonly trainer: TrainerView) {}
 
-  /** Returns the predictions as tensors the caller owns and disposes. */
+  /** Returns the predictions as tensors the caller owns and disposes; an empty loader adds none, with a warning. */
   async run<B extends tf.TensorContainer, P extends tf.TensorContainer>(
     module: TrainingModule<B>,
     loaders: Loader<B> | readonly Loader<B>[] | DataModule<B>,
@@ -23,11 +25,12 @@ export class PredictionLoop {
   ): Promise<P[]> {
     const trainer = this.trainer;
     const strategy = await trainer.setupStrategy();
-    const list = await loadersFor(loaders, 'predict');
+    const list = runnableLoaders(await loadersFor(loaders, 'predict'), 'predict', 'prediction');
     module.trainer = trainer;
     trainer.module = module as unknown as TrainingModule<never>;
     trainer.stage = 'predict';
     try {
+      configureModelOnce(module as unknown as TrainingModule<never>, strategy);
       if (options.ckptPath !== undefined) await restoreCheckpoint(trainer, options.ckptPath, { weightsOnly: true });
       const out: P[] = [];
       for (const loader of list) {

@@ -8,6 +8,7 @@ import { isZero, validationInterval } from '../loader-arguments.js';
 import type { Loader } from '../loader.js';
 import { limitBatches } from '../trainer-options.js';
 import type { TrainingModule } from '../training-module.js';
+import { noTrainingBatchError } from './empty-loaders.js';
 import type { EvaluationLoop } from './evaluation-loop.js';
 import type { OptimizationLoop } from './optimization-loop.js';
 
@@ -89,6 +90,8 @@ export class TrainingEpochLoop {
       }
       index++;
     }
+    // A loader without a length shows it is empty only now; one that trains nothing is a bug, not an epoch.
+    if (index === 0 && !interrupted && numBatches > 0) throw noTrainingBatchError(loader, epoch);
     if (this.optimization.hasAccumulated && !interrupted) await this.optimization.flushAccumulated(strategy);
     this.optimization.disposeAccumulated();
     // As Lightning: with valCheckInterval, validation runs at its multiples only; without, at the end.

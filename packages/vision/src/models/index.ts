@@ -18,6 +18,11 @@ export type {
 } from './model-spec.js';
 export { tinyCnn, tinyCnnSpec, TINY_CNN, type TinyCnnOptions, type TinyCnnSpecOptions } from './tiny-cnn.js';
 export { efficientNetB0, efficientNetB0Spec, EFFICIENTNET_B0, type EfficientNetOptions, type EfficientNetSpecOptions } from './efficientnet-b0.js';
+export { efficientNetLite0, efficientNetLite0Spec, EFFICIENTNET_LITE0 } from './efficientnet-lite0.js';
+export { loadPretrainedWeights, type PretrainedArchitecture, type PretrainedOptions, type PretrainedReport } from './pretrained/load-pretrained-weights.js';
+export { readStateDict } from './pretrained/read-state-dict.js';
+export type { StateDict, StateDictFormat, StateDictTensor, TensorDtype } from './pretrained/state-dict.js';
+export type { KeyConvention } from './pretrained/efficientnet-keys.js';
 export { layersModelFromSpec, samePads, type LayersModelOptions } from './layers-model.js';
 export { buildTfjsModel, type TfjsBatchNorm, type TfjsModel, type TfjsModelOptions } from './tfjs-model.js';
 export { batchNormalization, BatchNormalization, type BatchNormalizationArgs } from './batch-normalization.js';

@@ -8,7 +8,7 @@
  * `name` on a layer is the name its tfjs-layers (Keras) layer gets; the other builders ignore it.
  */
 export type Padding = 'same' | 'valid';
-export type ActivationFn = 'relu' | 'swish' | 'sigmoid';
+export type ActivationFn = 'relu' | 'relu6' | 'swish' | 'sigmoid';
 
 /** 2-D convolution, NHWC, square kernel; 'same' pads like TensorFlow (ceil(in / stride) out). */
 export interface Conv2dLayer {

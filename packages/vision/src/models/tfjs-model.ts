@@ -141,6 +141,8 @@ function activate(x: tf.Tensor, fn: ActivationFn): tf.Tensor {
   switch (fn) {
     case 'relu':
       return tf.relu(x);
+    case 'relu6':
+      return tf.relu6(x);
     case 'sigmoid':
       return tf.sigmoid(x);
     case 'swish':

@@ -20,7 +20,7 @@ export function protoPath(): string {
   const found = candidates.find((p) => existsSync(p));
   if (found === undefined) {
     throw new StrataError('strategy-unavailable', `strata_xla.proto not found (looked in ${candidates.join(', ')}).`, {
-      fix: 'rebuild @strata/xla (`npm run build`), which copies the protocol into dist/proto.',
+      fix: "reinstall @strata/xla: its package holds the protocol in dist/proto (a build from source copies it there: run the package's build script, not tsc alone).",
     });
   }
   return found;

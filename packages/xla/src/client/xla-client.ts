@@ -1,6 +1,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { StrataError } from '@strata/core';
 import { xlaServiceClient } from './proto-loader.js';
+import { startXlaServerHint } from './server-start-hint.js';
 
 /** HealthReply of the protocol. */
 export interface ServerHealth {
@@ -109,12 +110,26 @@ export class XlaClient {
     const code = (error as grpc.ServiceError).code;
     const fix =
       code === grpc.status.UNAVAILABLE || code === grpc.status.DEADLINE_EXCEEDED
-        ? `start the server (python -m strata_xla_server --port 8470) or ${this.remedies.address}; it was looked for at ${this.address}.`
+        ? `${startXlaServerHint(portOf(this.address))}; or ${this.remedies.address} (a running server's address). It was looked for at ${this.address}.`
         : code === grpc.status.UNAUTHENTICATED || code === grpc.status.PERMISSION_DENIED
           ? `pass the server's token: ${this.remedies.token}.`
           : code === grpc.status.RESOURCE_EXHAUSTED
             ? 'raise the session memory quota (server --memory-quota-bytes) or use a smaller batch.'
             : 'see the server log for the cause.';
-    return new StrataError('server-error', `XLA server call ${method} failed: ${error.message}`, { value: method, fix, cause: error });
+    return new StrataError('server-error', `XLA server call ${method} failed: ${grpcErrorText(error)}`, { value: method, fix, cause: error });
   }
+}
+
+/**
+ * A gRPC error's message without the empty "Resolution note: " that grpc-js appends when the
+ * name resolver left no note ("14 UNAVAILABLE: No connection established. Last error: ...").
+ */
+export function grpcErrorText(error: Error): string {
+  return error.message.replace(/\s*Resolution note:[ \t]*(?=\n|$)/g, '');
+}
+
+/** The port of 'grpc://host:port' (for the start command), or undefined when it has none. */
+function portOf(address: string): number | undefined {
+  const port = Number(/:(\d+)\/?$/.exec(address.trim())?.[1]);
+  return Number.isInteger(port) && port > 0 ? port : undefined;
 }

@@ -1,4 +1,4 @@
-import { StrataError } from '@strata/core';
+import { StrataError, errorReason } from '@strata/core';
 import type { BufferPins } from './buffer-pins.js';
 import type { XlaBackendStats } from './backend-stats.js';
 import type { LoweredProgram } from './graph-lowerer.js';
@@ -60,9 +60,10 @@ export class ProgramRunner {
       this.pins.returnReleases(release);
       if (donate.length === 0) throw error;
       this.pins.consume(donate);
-      throw new StrataError('device-error', `A program failed after XLA took over ${donate.length} of its argument buffers (old weights and optimizer state): ${(error as Error).message}`, {
+      throw new StrataError('device-error', `A program failed after XLA took over ${donate.length} of its argument buffers (old weights and optimizer state): ${errorReason(error)}`, {
         value: program.hash.slice(0, 12),
-        fix: 'the model state on the server is gone with them: restore from the last checkpoint (Trainer ckptPath) and fix the cause above.',
+        fix: `the model state on the server is gone with them: restore from the last checkpoint (Trainer ckptPath) and fix the cause above${error instanceof StrataError && error.fix ? ` (${error.fix.replace(/\.$/, '')})` : ''}.`,
+        cause: error,
       });
     }
     this.stats.uploadMs += t2 - t1;

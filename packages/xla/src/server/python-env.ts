@@ -3,6 +3,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { XLA_SERVER_MODULE, XLA_SERVER_NEEDS } from '../client/server-start-hint.js';
 
 // The repository root when running from the workspace: packages/xla/{src,dist}/server/ -> ../../../..
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', '..');
@@ -10,6 +11,9 @@ const WORKSPACE_SERVER_SRC = join(REPO_ROOT, 'packages', 'xla-server', 'src');
 
 /** The jax release Strata's XLA server is tested with (it accepts >= 0.10.2, < 0.12). */
 export const SERVER_JAX_VERSION = '0.10.2';
+
+/** What a Python environment needs to run a local server, for remedies. */
+const SERVER_DESCRIPTION = `Strata's XLA server (the Python module ${XLA_SERVER_MODULE}, package strata-xla-server) with ${XLA_SERVER_NEEDS}`;
 
 /** What a Python environment holds for the XLA server, read from its files (nothing imported). */
 export interface ServerPythonEnv {
@@ -89,19 +93,19 @@ export function serverPythonProblem(env: ServerPythonEnv): { reason: string; rem
   if (env.executable === undefined) {
     return {
       reason: `no Python at ${env.python} to run the XLA server`,
-      remedy: "create a Python environment with jax and Strata's XLA server (pip install strata-xla-server), and pass its python (the strategy's python option) or set STRATA_PYTHON.",
+      remedy: `use a Python environment that holds ${SERVER_DESCRIPTION}, and pass its python (the strategy's python option) or set STRATA_PYTHON.`,
     };
   }
   if (env.jaxVersion === undefined) {
     return {
       reason: `jax is not installed in the Python environment of ${env.python}`,
-      remedy: `install Strata's XLA server, which brings jax: ${env.python} -m pip install strata-xla-server; or point STRATA_PYTHON at a Python that has it.`,
+      remedy: `install ${SERVER_DESCRIPTION} in that environment; or point STRATA_PYTHON at a Python that has them.`,
     };
   }
   if (env.server === undefined) {
     return {
-      reason: `Strata's XLA server (strata_xla_server) is not installed in the Python environment of ${env.python}`,
-      remedy: `${env.python} -m pip install strata-xla-server; or point STRATA_PYTHON at a Python that has it.`,
+      reason: `Strata's XLA server (the Python module ${XLA_SERVER_MODULE}) is not installed in the Python environment of ${env.python}`,
+      remedy: `install ${SERVER_DESCRIPTION} in that environment; or point STRATA_PYTHON at a Python that has them.`,
     };
   }
   return undefined;

@@ -13,7 +13,7 @@ export const PYTHON = process.env.STRATA_PYTHON ?? join(REPO_ROOT, '.venv', 'bin
 
 /** Why the jax-backed tests cannot run here, or undefined when they can. */
 export function jaxSkipReason(): string | undefined {
-  return existsSync(PYTHON) ? undefined : `no Python environment at ${PYTHON} (run npm run setup to make .venv with jax)`;
+  return existsSync(PYTHON) ? undefined : `no Python environment at ${PYTHON} (set STRATA_PYTHON to a Python that has jax)`;
 }
 
 export interface HostTensor {

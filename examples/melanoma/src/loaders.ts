@@ -1,0 +1,36 @@
+import { DataLoader, WeightedRandomSampler, type Dataset } from '@strata/training';
+
+export interface LoaderSettings {
+  readonly batchSize: number;
+  readonly numWorkers: number;
+  readonly seed: number;
+  /** Draws training samples with class-balanced weights instead of shuffling. */
+  readonly balancedSampler: boolean;
+}
+
+/**
+ * The training loader: shuffled, last incomplete batch dropped; or, with `balancedSampler`,
+ * drawn with replacement by `WeightedRandomSampler.balanced(targets)` (each sample weighted by
+ * the inverse of its class's count), so melanoma and benign come equally often while an epoch
+ * keeps its length. The real data is 1.8% melanoma: without it a batch of 64 holds one on average.
+ */
+export function trainLoader(dataset: Dataset, targets: readonly number[], settings: LoaderSettings): DataLoader {
+  const { batchSize, numWorkers, seed } = settings;
+  if (!settings.balancedSampler) return new DataLoader(dataset, { batchSize, shuffle: true, seed, dropLast: true, numWorkers });
+  const sampler = WeightedRandomSampler.balanced(targets, { numSamples: targets.length });
+  return new DataLoader(dataset, { batchSize, sampler, seed, dropLast: true, numWorkers });
+}
+
+/** The validation loader: every image once, in order, in batches of the training size (as the seed's 64 and 64). */
+export function valLoader(dataset: Dataset, settings: Pick<LoaderSettings, 'batchSize' | 'numWorkers'>): DataLoader {
+  return new DataLoader(dataset, { batchSize: settings.batchSize, numWorkers: settings.numWorkers });
+}
+
+/**
+ * Validation images to leave out over `replicas` devices: each batch is split between them, so
+ * the set is cut to a multiple of `replicas` (with the batch size a multiple too, the last
+ * partial batch then splits evenly).
+ */
+export function validationImagesLeftOut(length: number, replicas: number): number {
+  return length % replicas;
+}

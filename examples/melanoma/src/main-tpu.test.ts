@@ -1,0 +1,54 @@
+// The seed's TPU call (tpu_cores=8, precision=16) as the example's flags, against a local XLA
+// server with 8 CPU devices. Kept small: --debug and a batch limit, 64 px, batch 16.
+import { strict as assert } from 'node:assert';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { after, before, describe, it } from 'node:test';
+import { localXlaServerUnavailableReason, startLocalXlaServer, type LocalXlaServer } from '@strata/backend-tpu';
+
+const main = fileURLToPath(new URL('../dist/main.js', import.meta.url));
+const work = mkdtempSync(join(tmpdir(), 'strata-melanoma-tpu-'));
+after(() => rmSync(work, { recursive: true, force: true }));
+
+describe('melanoma --preset seed on the TPU strategy', { skip: localXlaServerUnavailableReason() }, () => {
+  let server: LocalXlaServer;
+  before(async () => {
+    server = await startLocalXlaServer({ devices: 8 });
+  });
+  after(async () => server?.stop());
+
+  const run = (args: string[]) =>
+    spawnSync(process.execPath, [main, '--preset', 'seed', '--strategy', 'tpu', ...args], {
+      cwd: work,
+      encoding: 'utf8',
+      timeout: 540_000,
+      env: { ...process.env, STRATA_TPU_ADDRESS: server.address },
+    });
+
+  it('--tpu-cores 8 trains its first steps in precision 16 on 8 devices', { timeout: 560_000 }, () => {
+    const out = join(work, 'run');
+    const small = ['--synthetic-count', '80', '--image-size', '64', '--batch-size', '16', '--num-workers', '1'];
+    const result = run(['--tpu-cores', '8', '--debug', ...small, '--limit-train-batches', '2', '--limit-val-batches', '1', '--max-epochs', '1', '--out', out]);
+    assert.equal(result.status, 0, `${result.stdout}\n${result.stderr}`);
+    assert.match(result.stdout, /^Strategy tpu on .* x8 devices, precision 16-mixed; model efficientnet-b0 at 64x64, batch 16 \(x2 accumulated\)/m);
+    assert.match(result.stdout, /^Validation: the last 6 of 14 images are left out, so that each batch splits evenly over 8 devices\.$/m);
+    assert.match(result.stdout, /^Sanity check: 1 validation batch before training$/m);
+    const epoch = /^Epoch 0 \| AUC: [\d.]+ \| val_loss: ([\d.]+) \| train_loss: ([\d.]+)/m.exec(result.stdout);
+    assert.ok(epoch, result.stdout);
+    assert.ok(Number.isFinite(Number(epoch[1])) && Number.isFinite(Number(epoch[2])), epoch[0]);
+    const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
+    assert.equal(summary.strategy, 'tpu');
+    assert.equal(summary.trainBatches, 2);
+  });
+
+  it('more cores than the server has fails before any data is made', () => {
+    const result = run(['--tpu-cores', '16', '--synthetic-count', '80', '--out', join(work, 'too-many')]);
+    assert.equal(result.status, 1);
+    assert.match(result.stderr, /16/);
+    assert.match(result.stderr, /8 device/);
+    assert.doesNotMatch(result.stdout, /synthetic dataset/);
+  });
+});

@@ -1,0 +1,66 @@
+import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { arch, cpus, hostname, platform } from 'node:os';
+import type * as tf from '@tensorflow/tfjs-core';
+import type { BatchLeaf } from './host-batch.js';
+
+/** What a cached pick holds for: another machine, model, candidate set or Strata version measures again. */
+export interface FastestKey {
+  readonly strata: string;
+  readonly machine: MachineSignature;
+  readonly model: ModelSignature;
+  /** The strategies measured, each with the engine its probe names (a GPU's name, where it has one). */
+  readonly candidates: readonly { readonly name: string; readonly engine: string }[];
+}
+
+export interface MachineSignature {
+  readonly hostname: string;
+  readonly cpu: string;
+  readonly cpus: number;
+  readonly platform: string;
+  readonly arch: string;
+}
+
+export interface ModelSignature {
+  /** The module's class name. */
+  readonly module: string;
+  /** Shape and dtype of each trainable variable, in the module's order. Names are left out: tfjs numbers them per process. */
+  readonly parameters: readonly string[];
+  readonly batch: readonly BatchLeaf[];
+  readonly precision: string;
+  readonly devices: number | null;
+}
+
+/** This machine, as the cache key sees it. */
+export function machineSignature(): MachineSignature {
+  const list = cpus();
+  return { hostname: hostname(), cpu: list[0]?.model.trim() ?? 'unknown', cpus: list.length, platform: platform(), arch: arch() };
+}
+
+/** The module's class, trainable variables and batch, with the precision and device count it trains in. */
+export function modelSignature(
+  module: object,
+  parameters: readonly tf.Variable[],
+  batch: readonly BatchLeaf[],
+  precision: string,
+  devices: number | undefined,
+): ModelSignature {
+  return {
+    module: module.constructor.name,
+    parameters: parameters.map((v) => `${v.dtype}[${v.shape.join(',')}]`),
+    batch: batch.map((leaf) => ({ path: leaf.path, shape: [...leaf.shape], dtype: leaf.dtype })),
+    precision,
+    devices: devices ?? null,
+  };
+}
+
+/** A short stable id of a key: the SHA-256 of its JSON (each field in a fixed order). */
+export function fastestKeyId(key: FastestKey): string {
+  return createHash('sha256').update(JSON.stringify(key)).digest('hex').slice(0, 32);
+}
+
+/** Strata's version, from @strata/core's package.json as installed. */
+export function strataVersion(): string {
+  const require = createRequire(import.meta.url);
+  return (require('@strata/core/package.json') as { version: string }).version;
+}
