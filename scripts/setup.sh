@@ -3,13 +3,23 @@
 # Debian machine: npm packages, the Debian packages headless WebGPU needs, a Python virtual
 # environment for the XLA server, TensorBoard checks and the native engine, and the native
 # TensorFlow engine itself. Each step is skipped when its stamp says it is already done.
-#   bash scripts/setup.sh [--quiet]
+# With --with-browser it also installs Chromium, which the browser tests drive headless (large:
+# `npm test` asks for it, the training scripts do not).
+#   bash scripts/setup.sh [--quiet] [--with-browser]
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 quiet=0
-[ "${1:-}" = "--quiet" ] && quiet=1
+browser=0
+for arg in "$@"; do
+  case "$arg" in
+    --quiet) quiet=1 ;;
+    --with-browser) browser=1 ;;
+    *) echo "setup: unknown option $arg (known: --quiet, --with-browser)" >&2; exit 2 ;;
+  esac
+done
 export STRATA_SETUP_QUIET=$quiet
+export STRATA_SETUP_BROWSER=$browser
 export TURBO_TELEMETRY_DISABLED=1
 say() { [ "$quiet" = 1 ] || printf 'setup: %s\n' "$*"; }
 mkdir -p .strata/stamps

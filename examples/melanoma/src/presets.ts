@@ -21,6 +21,7 @@ export const EXAMPLE_DEFAULTS: FlagValues = {
   augment: 'full',
   fold: '0',
   'num-workers': '2',
+  'on-bad-sample': 'error',
   'synthetic-count': '2000',
   'positive-rate': '0.2',
   seed: '42',

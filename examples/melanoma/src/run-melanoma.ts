@@ -3,7 +3,6 @@ import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { invalidOption } from '@strata/core';
 import { CsvLogger, ModelCheckpoint, ProgressBar, TensorBoardLogger, Trainer } from '@strata/training';
-import { makeGrid } from '@strata/vision';
 import { MelanomaClassifier } from './melanoma-classifier.js';
 import { prepareData } from './melanoma-data.js';
 import { createModel } from './model-factory.js';
@@ -12,6 +11,7 @@ import { loadPretrained } from './pretrained-weights.js';
 import { RunReport, type RunSummary } from './run-report.js';
 import type { MelanomaSettings } from './settings.js';
 import { chooseStrategy } from './strategy-choice.js';
+import { drawTrainGrid } from './train-grid.js';
 
 /**
  * One run of the example: picks and checks the strategy first (a precision or device count it
@@ -56,9 +56,8 @@ export async function runMelanoma(settings: MelanomaSettings): Promise<RunSummar
     const { imageSize, seed } = settings;
 
     // A look at what the model sees: 16 augmented training images, melanomas marked "1".
-    const shown = Array.from({ length: Math.min(16, train.length) }, (_, i) => i);
-    const images = await Promise.all(shown.map((i) => trainSet.image(i, seed + i)));
-    await makeGrid(images, { nrow: 8, labels: shown.map((i) => `${train[i].target}`) }, join(out, 'train_grid.png'));
+    await drawTrainGrid(trainSet, train, seed, settings.onBadSample, join(out, 'train_grid.png'));
+    report.countSkipsOf(data.trainLoader, data.valLoader);
 
     const model = strategy.scope(() => createModel(settings.model, imageSize, seed));
     if (settings.pretrained !== undefined && hasPretrainedWeights(settings.model)) {
@@ -73,7 +72,8 @@ export async function runMelanoma(settings: MelanomaSettings): Promise<RunSummar
       await Promise.all([data.trainLoader.close(), data.valLoader.close()]);
     }
     const s = report.summary!;
-    console.log(`Done: best validation AUC ${s.bestValAuc.toFixed(4)} (epoch ${s.bestEpoch}), ${s.meanStepMs} ms/step, ${s.imagesPerSecond} images/s, ${((performance.now() - started) / 1000).toFixed(0)}s in all. Run folder: ${out}`);
+    const skipped = s.skippedSamples > 0 ? `, ${s.skippedSamples} image load${s.skippedSamples === 1 ? '' : 's'} skipped (--on-bad-sample skip)` : '';
+    console.log(`Done: best validation AUC ${s.bestValAuc.toFixed(4)} (epoch ${s.bestEpoch}), ${s.meanStepMs} ms/step, ${s.imagesPerSecond} images/s${skipped}, ${((performance.now() - started) / 1000).toFixed(0)}s in all. Run folder: ${out}`);
     return s;
   } finally {
     await strategy.teardown();

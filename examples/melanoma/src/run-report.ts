@@ -2,6 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Callback, EpochMetrics, Trainer, TrainingModule } from '@strata/training';
 import { linePlotPng } from '@strata/vision';
+import { formatEpochLine, type EpochRow } from './epoch-line.js';
 import { MelanomaClassifier } from './melanoma-classifier.js';
 
 /** What `summary.json` holds. */
@@ -19,26 +20,46 @@ export interface RunSummary {
   readonly meanStepMs: number;
   readonly imagesPerSecond: number;
   readonly trainSeconds: number;
+  /** Image loads skipped because the image failed to load (`--on-bad-sample skip`), over training and validation: a bad training image counts once per epoch. */
+  readonly skippedSamples: number;
+}
+
+/** What counts skipped samples: a DataLoader. */
+interface SkipCounter {
+  readonly badSamples: number;
 }
 
 /**
- * Prints a line per epoch as the seed does (`Epoch 0 | AUC: 0.87 | ...`) and one after the
- * sanity check (how many validation batches it ran), times the training steps, and at the end of fit draws `curves.png` (loss and AUC per epoch) and writes
- * `summary.json` in the run folder.
+ * Prints a line per epoch as the seed does (`Epoch 0 | AUC: 0.87 | ...`), one after the
+ * sanity check (how many validation batches it ran) and one after each epoch that skipped
+ * images, times the training steps, and at the end of fit draws `curves.png` (loss and AUC per
+ * epoch) and writes `summary.json` in the run folder.
  */
 export class RunReport implements Callback {
-  readonly epochs: { train_loss: number; val_loss: number; val_auc: number; val_acc: number }[] = [];
+  readonly epochs: EpochRow[] = [];
   private stepStarted = 0;
   private stepMs: number[] = [];
   private fitStarted = 0;
   private epochStarted = 0;
   private pendingVal: EpochMetrics | undefined;
+  private loaders: readonly SkipCounter[] = [];
+  private skippedBefore = 0;
   summary: RunSummary | undefined;
 
   constructor(
     private readonly out: string,
     private readonly info: { model: string; imageSize: number; batchSize: number },
   ) {}
+
+  /** Counts the samples these loaders skip: a line after each epoch that skipped some, and `skippedSamples` in the summary. */
+  countSkipsOf(...loaders: SkipCounter[]): void {
+    this.loaders = loaders;
+  }
+
+  /** Samples the loaders have skipped so far. */
+  get skippedSamples(): number {
+    return this.loaders.reduce((sum, loader) => sum + loader.badSamples, 0);
+  }
 
   onFitStart(): void {
     this.fitStarted = performance.now();
@@ -74,7 +95,13 @@ export class RunReport implements Callback {
     const row = { train_loss: metrics.train_loss ?? Number.NaN, val_loss: val.val_loss ?? Number.NaN, val_auc: val.val_auc ?? Number.NaN, val_acc: val.val_acc ?? Number.NaN };
     this.epochs.push(row);
     const seconds = (performance.now() - this.epochStarted) / 1000;
-    console.log(`Epoch ${trainer.currentEpoch} | AUC: ${row.val_auc.toFixed(4)} | val_loss: ${row.val_loss.toFixed(4)} | train_loss: ${row.train_loss.toFixed(4)} | val_acc: ${row.val_acc.toFixed(3)} | ${seconds.toFixed(1)}s`);
+    console.log(formatEpochLine(trainer.currentEpoch, row, seconds));
+    const skipped = this.skippedSamples;
+    if (skipped > this.skippedBefore) {
+      const now = skipped - this.skippedBefore;
+      console.log(`Skipped ${now} image${now === 1 ? '' : 's'} that failed to load in epoch ${trainer.currentEpoch} (${skipped} in all; each named in a warning above)`);
+    }
+    this.skippedBefore = skipped;
   }
 
   async onFitEnd(trainer: Trainer): Promise<void> {
@@ -97,6 +124,7 @@ export class RunReport implements Callback {
       meanStepMs: Math.round(meanStepMs * 10) / 10,
       imagesPerSecond: Math.round((this.info.batchSize / (meanStepMs / 1000)) * 10) / 10,
       trainSeconds: Math.round((performance.now() - this.fitStarted) / 100) / 10,
+      skippedSamples: this.skippedSamples,
     };
     await writeFile(join(this.out, 'summary.json'), `${JSON.stringify(this.summary, null, 2)}\n`);
     if (this.epochs.length > 0) {

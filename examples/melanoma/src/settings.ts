@@ -36,6 +36,8 @@ export interface MelanomaSettings {
   readonly cropFrom: number;
   readonly fold: number;
   readonly numWorkers: number;
+  /** What an image that fails to load does: 'error' stops the run; 'skip' leaves it out, warns, and counts it. */
+  readonly onBadSample: 'error' | 'skip';
   readonly syntheticCount: number;
   readonly positiveRate: number;
   readonly seed: number;
@@ -50,7 +52,7 @@ export interface MelanomaSettings {
 
 const STRING_FLAGS = [
   'preset', 'strategy', 'devices', 'tpu-cores', 'data-dir', 'image-size', 'batch-size', 'max-epochs', 'accumulate-grad-batches',
-  'precision', 'model', 'pretrained', 'out', 'lr', 'lr-schedule', 'augment', 'crop-from', 'fold', 'num-workers', 'synthetic-count',
+  'precision', 'model', 'pretrained', 'out', 'lr', 'lr-schedule', 'augment', 'crop-from', 'fold', 'num-workers', 'on-bad-sample', 'synthetic-count',
   'positive-rate', 'seed', 'num-sanity-val-steps', 'limit-train-batches', 'limit-val-batches',
 ] as const;
 
@@ -132,6 +134,7 @@ export function parseSettings(argv: readonly string[]): MelanomaSettings {
     cropFrom,
     fold: int('fold', 0),
     numWorkers: int('num-workers', 0),
+    onBadSample: oneOf('on-bad-sample', ['error', 'skip'] as const),
     syntheticCount: int('synthetic-count', 10),
     positiveRate,
     seed: int('seed', 0),

@@ -1,12 +1,14 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { invalidOption, TfjsStrategy, type Availability, type StrategyCapabilities } from '@strata/core';
 import { registerTrainingKernels, TRAINING_KERNELS } from './register-kernels.js';
-import { installedWasmFolder, simdSupported } from './wasm-binaries.js';
+import { simdSupported } from './simd-support.js';
+import { installedWasmFolder } from './wasm-binaries.js';
 
 export interface WasmStrategyOptions {
   /**
    * Where the .wasm binaries are: a folder (ending in '/') or a URL prefix, as tfjs's
-   * `setWasmPaths` takes. Default in Node: the installed package's dist folder (no network).
+   * `setWasmPaths` takes. Default in Node: the installed package's dist folder (no network). Default
+   * in a browser build: the folder of the page's bundle (copy tfjs-backend-wasm's .wasm files there).
    */
   readonly wasmPaths?: string;
   /**

@@ -1,6 +1,7 @@
 // The browser path: bundles src/testing/browser-page.ts, serves it on localhost and opens it
 // in headless Chromium, whose WebGPU runs on SwiftShader (shipped with Chromium) without a GPU.
-// Skips, saying how to run it, where no Chromium is installed (STRATA_CHROMIUM names one).
+// Skips, saying how to run it, where no Chromium is installed (STRATA_CHROMIUM names one),
+// except in CI (CI set), where a missing browser fails the test.
 import { strict as assert } from 'node:assert';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
@@ -24,7 +25,8 @@ function findChromium(): string | undefined {
 
 const chromium = findChromium();
 const noBrowser = chromium ? undefined : 'no Chromium found (apt-get install chromium, or set STRATA_CHROMIUM to a Chrome binary)';
-if (noBrowser) console.log(`skipping the browser test: ${noBrowser}`);
+const inCi = Boolean(process.env.CI);
+if (noBrowser && !inCi) console.log(`skipping the browser test: ${noBrowser}`);
 
 async function bundle(): Promise<string> {
   const out = await build({
@@ -111,8 +113,9 @@ async function runInBrowser(script: string, binary: string): Promise<Record<stri
   }
 }
 
-describe('WebGpuStrategy in a browser (navigator.gpu)', { skip: noBrowser }, () => {
+describe('WebGpuStrategy in a browser (navigator.gpu)', { skip: inCi ? false : noBrowser }, () => {
   it('trains on navigator.gpu like the CPU backend, reads asynchronously, and fails the step on a GPU error', { timeout: TIMEOUT_MS + 30_000 }, async () => {
+    if (noBrowser) assert.fail(`CI is set and the browser test cannot run: ${noBrowser}`);
     const result = await runInBrowser(await bundle(), chromium!);
     assert.equal(result.error, undefined, String(result.error));
     assert.deepEqual((result.availability as { available: boolean }).available, true, JSON.stringify(result.availability));

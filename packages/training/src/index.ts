@@ -29,6 +29,7 @@ export { Logger, type LoggerOptions } from './loggers/logger.js';
 export { CsvLogger } from './loggers/csv-logger.js';
 export { TensorBoardLogger } from './loggers/tensor-board-logger.js';
 export { JsonLinesLogger } from './loggers/json-lines-logger.js';
+export { InPageLogger, type InPageLoggerOptions, type LoggedRow, type LogConsole } from './loggers/in-page-logger.js';
 export { EventFileWriter, maskedCrc32c, tfRecord } from './loggers/event-file-writer.js';
 // Precision
 export { PrecisionPlugin } from './precision/precision.js';
@@ -46,6 +47,12 @@ export type { OptimizerConfig, LrSchedulerConfig } from './optim/optimizer-confi
 export { writeFileAtomic, type AtomicWriteHooks } from './checkpoint/atomic-write.js';
 export { readCheckpointFile, writeCheckpointFile, type CheckpointFile, type TensorRecord } from './checkpoint/checkpoint-format.js';
 export { readTrainerCheckpoint, type TrainerCheckpointMeta } from './checkpoint/checkpoint-connector.js';
+export { BrowserCheckpointStorage, type BrowserStorageKind } from './checkpoint/browser-checkpoint-storage.js';
+export { OpfsCheckpointStorage } from './checkpoint/opfs-checkpoint-storage.js';
+export { IndexedDbCheckpointStorage } from './checkpoint/indexeddb-checkpoint-storage.js';
+export type { CheckpointStorage, CheckpointWriteHooks } from './checkpoint/checkpoint-storage.js';
+export { defaultCheckpointStorage } from './checkpoint/default-checkpoint-storage.js';
+export type { SaveCheckpointOptions } from './checkpoint/save-checkpoint-options.js';
 // Data
 export * from './data/index.js';
 export { trainableVariables, type HasTrainableWeights } from './layers-variables.js';

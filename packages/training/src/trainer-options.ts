@@ -73,13 +73,13 @@ export interface TrainerOptions {
   /** Shows a progress bar: live on a TTY, periodic plain lines otherwise (default true). */
   readonly enableProgressBar?: boolean;
   readonly callbacks?: readonly Callback[];
-  /** A logger, several, true (a `CsvLogger` in `defaultRootDir`) or false. Default: true when `defaultRootDir` is set. */
+  /** A logger, several, true (a `CsvLogger` in `defaultRootDir`; in a browser an `InPageLogger`) or false. Default: true when `defaultRootDir` is set. */
   readonly logger?: boolean | Logger | readonly Logger[];
   /** Step-level values go to the loggers every n optimizer steps (default 50). They are read at epoch end, never per step. */
   readonly logEveryNSteps?: number;
   /** Run `strategy.preflight` on the first batch before training (default true). */
   readonly preflight?: boolean;
-  /** Stops training, with a warning, when the epoch's training loss is NaN or infinite (default true). */
+  /** Stops training, with a warning, when the epoch's training loss is NaN or infinite (default true); with false, each such epoch gets a warning and training goes on. */
   readonly stopOnNonFiniteLoss?: boolean;
 }
 

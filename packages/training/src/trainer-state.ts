@@ -1,6 +1,7 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import type { DistributionStrategy } from '@strata/core';
-import type { AtomicWriteHooks } from './checkpoint/atomic-write.js';
+import type { SaveCheckpointOptions } from './checkpoint/save-checkpoint-options.js';
+import type { CheckpointStorage } from './checkpoint/checkpoint-storage.js';
 import type { Stage } from './data-module.js';
 import type { Logger } from './loggers/logger.js';
 import type { LogOptions, Loggable } from './logging-types.js';
@@ -66,8 +67,10 @@ export interface TrainerState {
    * the module logged with `progBar`), read from the devices now: one small read per metric.
    */
   readRunningMetrics(): Promise<Record<string, number>>;
-  /** Saves the whole training state to `path`, atomically. */
-  saveCheckpoint(path: string, hooks?: AtomicWriteHooks): Promise<void>;
+  /** Where checkpoints are written and read: the first `ModelCheckpoint`'s storage, else the platform's. */
+  readonly checkpointStorage: CheckpointStorage;
+  /** Saves the whole training state to `path`, atomically; refuses a non-finite state (see `SaveCheckpointOptions`). */
+  saveCheckpoint(path: string, options?: SaveCheckpointOptions): Promise<void>;
   /** The checkpoint path for 'last', 'best' or a path. */
-  resolveCheckpointPath(ckptPath: string): string;
+  resolveCheckpointPath(ckptPath: string): Promise<string>;
 }

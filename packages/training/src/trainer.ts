@@ -2,8 +2,10 @@ import type * as tf from '@tensorflow/tfjs-core';
 import { StrataError, type DistributionStrategy } from '@strata/core';
 import type { Callback, EpochMetrics, TrainerView } from './callback.js';
 import type { ModelCheckpoint } from './callbacks/model-checkpoint.js';
-import type { AtomicWriteHooks } from './checkpoint/atomic-write.js';
 import { resolveCheckpointPath, saveTrainerCheckpoint } from './checkpoint/checkpoint-connector.js';
+import type { CheckpointStorage } from './checkpoint/checkpoint-storage.js';
+import { defaultCheckpointStorage } from './checkpoint/default-checkpoint-storage.js';
+import type { SaveCheckpointOptions } from './checkpoint/save-checkpoint-options.js';
 import { CallbackConnector, checkpointCallbackOf, defaultCallbacks } from './connectors/callback-connector.js';
 import { LoggerConnector, createLoggers } from './connectors/logger-connector.js';
 import { StrategyConnector } from './connectors/strategy-connector.js';
@@ -209,24 +211,30 @@ export class Trainer implements TrainerView {
     return Object.fromEntries(Object.entries(state).filter(([, e]) => e.progBar && e.count > 0).map(([name, e]) => [name, e.sum / e.count]));
   }
 
+  /** Where checkpoints are written and read: the first `ModelCheckpoint`'s storage, else the platform's. */
+  get checkpointStorage(): CheckpointStorage {
+    return this.checkpointCallback?.storage ?? defaultCheckpointStorage();
+  }
+
   /**
    * Saves the whole training state to `path` (see checkpoint/checkpoint-format.ts), atomically.
-   * Called by `ModelCheckpoint`; callable from any callback hook.
+   * Called by `ModelCheckpoint`; callable from any callback hook. A state with a NaN or infinite
+   * weight, optimizer slot or running loss is refused (a `StrataError` of kind 'non-finite').
    */
-  async saveCheckpoint(path: string, hooks?: AtomicWriteHooks): Promise<void> {
+  async saveCheckpoint(path: string, options: SaveCheckpointOptions = {}): Promise<void> {
     // Gradients accumulated but not yet applied are not saved: ModelCheckpoint saves right after
     // optimizer steps and at epoch ends, where there are none.
     if (!this.module || !this.optimizer) {
       throw new StrataError('not-set-up', 'saveCheckpoint needs a running fit().', { fix: 'call it from a callback during fit(), or after fit() with the module still attached.' });
     }
-    await saveTrainerCheckpoint(this, this.module, path, hooks, {
+    await saveTrainerCheckpoint(this, this.module, path, options, {
       epochCompleted: this.epochLoop.epochCompleted,
       trainMetrics: this.epochLoop.interruptedTrainMetrics ?? (await this.logging.trainMetrics.stateDict((t) => this.strategy.read(t))),
     });
   }
 
   /** The checkpoint path for 'last', 'best' or a path. */
-  resolveCheckpointPath(ckptPath: string): string {
+  resolveCheckpointPath(ckptPath: string): Promise<string> {
     return resolveCheckpointPath(this, ckptPath, this.checkpointCallback);
   }
 }

@@ -21,4 +21,5 @@ export { rocAuc } from './metrics/roc-auc.js';
 export { thresholdMetrics, type ThresholdMetrics } from './metrics/threshold-metrics.js';
 export { BinaryClassificationMetrics, type BinaryClassificationResult } from './metrics/binary-classification-metrics.js';
 export { makeGrid, type MakeGridOptions } from './plot/make-grid.js';
-export { linePlotSvg, linePlotPng, type Panel, type Series } from './plot/line-chart.js';
+export { linePlotSvg, type Panel, type Series } from './plot/line-chart.js';
+export { linePlotPng } from './plot/line-plot-png.js';

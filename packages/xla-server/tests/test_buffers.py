@@ -59,13 +59,14 @@ def test_release(stub, session):
 
 
 def test_quota_refuses_upload(stub):
-    sid = stub.OpenSession(pb.OpenSessionRequest(memory_quota_bytes=1000), timeout=10).session_id
+    # Each buffer also counts BUFFER_OVERHEAD_BYTES (4096 on one device).
+    sid = stub.OpenSession(pb.OpenSessionRequest(memory_quota_bytes=6000), timeout=10).session_id
     try:
-        upload(stub, sid, np.zeros(200, np.float32))            # 800 bytes: fits
+        upload(stub, sid, np.zeros(200, np.float32))            # 800 + 4096 bytes: fits
         with pytest.raises(grpc.RpcError) as e:
-            upload(stub, sid, np.zeros(100, np.float32))        # 400 more: 1200 > 1000
+            upload(stub, sid, np.zeros(100, np.float32))        # 400 + 4096 more: 9392 > 6000
         assert e.value.code() == grpc.StatusCode.RESOURCE_EXHAUSTED
-        assert "400 bytes" in e.value.details() and "800 bytes" in e.value.details() and "1000-byte quota" in e.value.details()
+        assert "400 bytes" in e.value.details() and "800 bytes" in e.value.details() and "6000-byte quota" in e.value.details()
         pong = next(iter(stub.Attach(iter([pb.AttachPing(session_id=sid)]), timeout=10)))
         assert pong.buffers == 1 and pong.bytes_in_use == 800
     finally:

@@ -119,12 +119,13 @@ def test_spmd_placements_must_match_the_module(stub):
 def test_quota_refuses_execute_outputs(stub):
     text = programs.scale((100,), 2.0)
     s = spec((100,))
-    sid = stub.OpenSession(pb.OpenSessionRequest(memory_quota_bytes=1000), timeout=10).session_id
+    # Each buffer also counts BUFFER_OVERHEAD_BYTES (4096 on one device).
+    sid = stub.OpenSession(pb.OpenSessionRequest(memory_quota_bytes=10000), timeout=10).session_id
     try:
         compile_program(stub, sid, text, [s], [s])
-        h = upload(stub, sid, np.ones(100, np.float32)).handle      # 400 bytes
-        h2 = execute(stub, sid, text, [h]).outputs[0].handle       # 800
-        with pytest.raises(grpc.RpcError) as e:                     # 1200 > 1000
+        h = upload(stub, sid, np.ones(100, np.float32)).handle      # 400 (+4096) bytes
+        h2 = execute(stub, sid, text, [h]).outputs[0].handle       # 800 (+8192)
+        with pytest.raises(grpc.RpcError) as e:                     # 1200 (+12288) > 10000
             execute(stub, sid, text, [h2])
         assert e.value.code() == grpc.StatusCode.RESOURCE_EXHAUSTED
         assert "needs 400 bytes" in e.value.details() and "holds 800 bytes" in e.value.details()

@@ -9,6 +9,7 @@ export { XlaBackend } from './lazy/xla-backend.js';
 export type { XlaBackendStats } from './lazy/backend-stats.js';
 export { GraphLowerer, type LoweredProgram } from './lazy/graph-lowerer.js';
 export { XlaClient, type ClientRemedies, type ServerDevice, type ServerHealth } from './client/xla-client.js';
+export { type XlaTlsOptions, type ChannelSecurityOptions } from './client/channel-security.js';
 export { XlaSession, type SessionUsage } from './client/xla-session.js';
 export { registerXlaKernels, loweredKernels, XLA_BACKEND_NAME } from './register-kernels.js';
 export { LOWERINGS, type KernelLowering, type TensorMeta } from './lowerings/index.js';

@@ -4,7 +4,7 @@ import { ChildXlaServer, type ServerExit, type XlaPlatform } from './server/chil
 import { defaultServerPython, inspectServerPython, serverPythonProblem, type ServerPythonEnv } from './server/python-env.js';
 import { XlaStrategy, type XlaStrategyOptions, type XlaStrategyProfile } from './xla-strategy.js';
 
-export interface LocalXlaStrategyOptions extends Omit<XlaStrategyOptions, 'address' | 'token'> {
+export interface LocalXlaStrategyOptions extends Omit<XlaStrategyOptions, 'address' | 'token' | 'tls' | 'allowPlaintextToken'> {
   /** The platform the server runs on (`JAX_PLATFORMS`); absent: jax's own choice. */
   readonly platform?: XlaPlatform;
   /** Platform 'cpu': the XLA:CPU devices the server shows (forced host devices). Default `devices` (1 for -1). */

@@ -14,6 +14,8 @@ import {
   type StrategyCapabilities,
   type StrategyName,
 } from '@strata/core';
+import type { XlaTlsOptions } from './client/channel-security.js';
+import { isTlsAddress } from './client/server-address.js';
 import { XlaClient, type ClientRemedies, type ServerDevice, type ServerHealth } from './client/xla-client.js';
 import { XlaSession, type SessionUsage } from './client/xla-session.js';
 import { startXlaServerHint } from './client/server-start-hint.js';
@@ -21,14 +23,32 @@ import { XlaBackend } from './lazy/xla-backend.js';
 import { XLA_BACKEND_NAME, registerXlaKernels } from './register-kernels.js';
 
 export interface XlaStrategyOptions {
-  /** The XLA server, 'grpc://host:port'. Default: the profile's address variable, else 'grpc://127.0.0.1:8470'. */
+  /**
+   * The XLA server: 'grpc://host:port' (plaintext) or 'grpcs://host:port' (TLS, a server started
+   * with --tls-cert/--tls-key). Default: the profile's address variable, else 'grpc://127.0.0.1:8470'.
+   */
   readonly address?: string;
   /** Devices to run data parallel over (the batch is split, the gradients all-reduced by XLA); -1: all the server has. Default 1. */
   readonly cores?: number;
   /** Strategy-neutral spelling of `cores` (the Trainer's and the examples' `devices`). */
   readonly devices?: number;
-  /** Bearer token, when the server requires one. Default: the profile's token variable. */
+  /**
+   * Bearer token, when the server requires one. Default: the profile's token variable. It is
+   * sent over TLS ('grpcs://') or to a loopback address; a plaintext address beyond loopback
+   * is refused unless `allowPlaintextToken` is set.
+   */
   readonly token?: string;
+  /**
+   * TLS settings of a 'grpcs://' address: the CA certificate that signed the server's
+   * certificate (the server's own certificate when self-signed), and the name to check it
+   * against. Default: the CA file of the profile's CA variable, else Node's root certificates.
+   */
+  readonly tls?: XlaTlsOptions;
+  /**
+   * Send the token in clear text to a 'grpc://' address that is not loopback: only on a network
+   * where nobody else can read the traffic. Default false.
+   */
+  readonly allowPlaintextToken?: boolean;
   /**
    * '32' (default); 'bf16-mixed': bf16 operands for matmuls and convolutions, f32 accumulation
    * and f32 master weights; '16-mixed': the same with f16 (pair it with the Trainer's dynamic
@@ -58,6 +78,8 @@ export interface XlaStrategyProfile {
   readonly addressEnv: string;
   /** Environment variable of the default bearer token. */
   readonly tokenEnv: string;
+  /** Environment variable of the default CA certificate file of 'grpcs://' addresses; absent: none is read. */
+  readonly caFileEnv?: string;
 }
 
 /** The generic strategy's profile: any XLA server, ranked below the device-specific strategies. */
@@ -68,6 +90,7 @@ export const XLA_PROFILE: XlaStrategyProfile = {
   className: 'XlaStrategy',
   addressEnv: 'STRATA_XLA_ADDRESS',
   tokenEnv: 'STRATA_XLA_TOKEN',
+  caFileEnv: 'STRATA_XLA_CA_FILE',
 };
 
 /** The server address when neither the option nor the profile's variable gives one. */
@@ -81,8 +104,11 @@ export const DEFAULT_XLA_ADDRESS = 'grpc://127.0.0.1:8470';
  * their own `XlaStrategyProfile` (name, priority, wording, environment variables).
  *
  * @example
- * const strategy = new XlaStrategy({ address: 'grpc://10.0.0.2:8470', cores: 8, precision: 'bf16-mixed' });
+ * const strategy = new XlaStrategy({ address: 'grpc://127.0.0.1:8470', cores: 8, precision: 'bf16-mixed' });
  * const trainer = new Trainer({ strategy, maxEpochs: 10 });
+ * @example
+ * // A remote server started with --tls-cert cert.pem --tls-key key.pem --token-file token:
+ * const remote = new XlaStrategy({ address: 'grpcs://10.0.0.2:8470', token, tls: { caFile: 'cert.pem' } });
  */
 export class XlaStrategy implements DistributionStrategy {
   readonly name: StrategyName;
@@ -328,11 +354,22 @@ export class XlaStrategy implements DistributionStrategy {
 
   /** A client of this strategy's server, whose error remedies name this strategy's settings. */
   protected connect(): XlaClient {
+    const { className, caFileEnv } = this.profile;
     const remedies: ClientRemedies = {
       address: `set ${this.profile.addressEnv}`,
-      token: `new ${this.profile.className}({ token }) or ${this.profile.tokenEnv}`,
+      token: `new ${className}({ token }) or ${this.profile.tokenEnv}`,
+      tls: `new ${className}({ tls: { caFile } })${caFileEnv ? ` or ${caFileEnv}` : ''}`,
+      plaintextToken: `pass new ${className}({ allowPlaintextToken: true })`,
     };
-    return new XlaClient(this.address, this.token, remedies);
+    return new XlaClient(this.address, this.token, remedies, { tls: this.tlsOptions(), allowPlaintextToken: this.options.allowPlaintextToken });
+  }
+
+  /** The tls option, with the CA file of the profile's variable when the option names no CA and the address is 'grpcs://'. */
+  private tlsOptions(): XlaTlsOptions | undefined {
+    const tls = this.options.tls;
+    const caFile = this.profile.caFileEnv ? process.env[this.profile.caFileEnv] : undefined;
+    if (!caFile || !isTlsAddress(this.address) || tls?.caFile !== undefined || tls?.caCertificate !== undefined) return tls;
+    return { ...tls, caFile };
   }
 
   protected activate(): XlaBackend {

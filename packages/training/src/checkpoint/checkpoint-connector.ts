@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { createHash } from 'node:crypto';
+import { crc32c } from '@aws-crypto/crc32c';
 import { StrataError, globalRngState } from '@strata/core';
 import type { EpochMetrics, TrainerView } from '../callback.js';
 import type { LoggedMetricsState } from '../logged-metrics.js';
@@ -7,8 +7,11 @@ import type { Hyperparameters } from '../logging-types.js';
 import type { LrSchedulerState } from '../optim/lr-scheduler.js';
 import { mathConfig } from '../trainer-options.js';
 import type { TrainingModule } from '../training-module.js';
-import type { AtomicWriteHooks } from './atomic-write.js';
 import { readCheckpointFile, writeCheckpointFile, type CheckpointFile, type TensorDtype, type TensorRecord } from './checkpoint-format.js';
+import type { CheckpointStorage } from './checkpoint-storage.js';
+import { defaultCheckpointStorage } from './default-checkpoint-storage.js';
+import { NonFiniteStateError, nonFiniteState } from './non-finite-state.js';
+import type { SaveCheckpointOptions } from './save-checkpoint-options.js';
 
 /** Everything in a checkpoint that is not a tensor. */
 export interface TrainerCheckpointMeta {
@@ -18,7 +21,7 @@ export interface TrainerCheckpointMeta {
   readonly epoch: number;
   readonly batchIndex: number;
   readonly globalStep: number;
-  /** The options that change a step's math, and their hash: a resume must match. */
+  /** The options that change a step's math (a resume must match them), and their fingerprint. */
   readonly config: Record<string, unknown>;
   readonly configHash: string;
   readonly module: { readonly className: string; readonly variables: { name: string; shape: number[]; dtype: string }[] };
@@ -45,17 +48,26 @@ export interface RestoredState {
   readonly rng: { seed: number; state: number } | undefined;
 }
 
-/** sha256 of the canonical JSON of the math-relevant options. */
+/**
+ * A fingerprint of the math-relevant options: CRC-32C of their JSON, in hex. It names a config
+ * in the file for people and tools; a resume compares the options themselves, so a file whose
+ * fingerprint was made another way still resumes.
+ */
 export function configHash(config: Record<string, unknown>): string {
-  return createHash('sha256').update(JSON.stringify(config)).digest('hex').slice(0, 16);
+  return (crc32c(new TextEncoder().encode(JSON.stringify(config))) >>> 0).toString(16).padStart(8, '0');
 }
 
-/** Reads every piece of state (weights through `strategy.read`) and writes the checkpoint atomically. */
+/**
+ * Reads every piece of state (weights through `strategy.read`) and writes the checkpoint
+ * atomically. A non-finite weight, optimizer slot or running training loss (see
+ * `nonFiniteState`) is refused before anything is written (`SaveCheckpointOptions.allowNonFinite`
+ * overrides): the check runs on the values the save reads anyway, so it costs no extra read.
+ */
 export async function saveTrainerCheckpoint(
   trainer: TrainerView,
   module: TrainingModule<never>,
   path: string,
-  hooks: AtomicWriteHooks | undefined,
+  options: SaveCheckpointOptions,
   extra: { epochCompleted: boolean; trainMetrics: LoggedMetricsState },
 ): Promise<void> {
   const strategy = trainer.strategy;
@@ -70,6 +82,11 @@ export async function saveTrainerCheckpoint(
   slots.forEach((s, i) => tensors.push(record(`optimizer/${i}`, s.name, s.tensor, slotData[i])));
   // getWeights makes a fresh tensor for the iteration count; the slot variables stay the optimizer's.
   tf.dispose(slots.map((s) => s.tensor).filter((t) => !(t instanceof tf.Variable)));
+  const trainMetrics = extra.epochCompleted ? {} : extra.trainMetrics;
+  if (!options.allowNonFinite) {
+    const found = nonFiniteState(tensors, trainMetrics, !trainer.precisionPlugin.checksFinite);
+    if (found !== undefined) throw new NonFiniteStateError(found, path, { epoch: trainer.currentEpoch, step: trainer.globalStep });
+  }
 
   const callbacks: Record<string, unknown> = {};
   for (const c of trainer.callbacks) if (c.stateKey && c.stateDict) callbacks[c.stateKey] = c.stateDict();
@@ -92,23 +109,28 @@ export async function saveTrainerCheckpoint(
     hyperparameters: module.hparams,
     history: [...trainer.history],
     callbackMetrics: { ...trainer.callbackMetrics },
-    trainMetrics: extra.epochCompleted ? {} : extra.trainMetrics,
+    trainMetrics,
   };
-  await writeCheckpointFile(path, meta, tensors, hooks);
+  await writeCheckpointFile(path, meta, tensors, options, options.storage ?? trainer.checkpointStorage);
 }
 
-export function readTrainerCheckpoint(path: string): CheckpointFile<TrainerCheckpointMeta> {
-  return readCheckpointFile<TrainerCheckpointMeta>(path);
+/**
+ * Reads a Trainer checkpoint. A file written before non-finite numbers were kept holds `null`
+ * where one was: such values read back as NaN, so that a resume from it does not fail on them.
+ */
+export async function readTrainerCheckpoint(path: string, storage: CheckpointStorage = defaultCheckpointStorage()): Promise<CheckpointFile<TrainerCheckpointMeta>> {
+  const file = await readCheckpointFile<TrainerCheckpointMeta>(path, storage);
+  return { ...file, meta: withNullsAsNaN(file.meta) };
 }
 
 /** Where 'last' and 'best' point: the paths of the Trainer's first `ModelCheckpoint`. */
 export interface CheckpointPaths {
-  lastPath(trainer: TrainerView): string;
-  bestPath(trainer: TrainerView): string;
+  lastPath(trainer: TrainerView): Promise<string>;
+  bestPath(trainer: TrainerView): Promise<string>;
 }
 
 /** The checkpoint path for 'last', 'best' (through `paths`) or a path. */
-export function resolveCheckpointPath(trainer: TrainerView, ckptPath: string, paths: CheckpointPaths | undefined): string {
+export async function resolveCheckpointPath(trainer: TrainerView, ckptPath: string, paths: CheckpointPaths | undefined): Promise<string> {
   if (ckptPath !== 'last' && ckptPath !== 'best') return ckptPath;
   if (!paths) {
     throw new StrataError('invalid-option', `ckptPath: ${JSON.stringify(ckptPath)} needs a ModelCheckpoint callback.`, {
@@ -124,8 +146,8 @@ export function resolveCheckpointPath(trainer: TrainerView, ckptPath: string, pa
  * into the trainer and its module (`restoreTrainerCheckpoint`); returns the loop state to resume.
  */
 export async function restoreCheckpoint(trainer: TrainerView, ckptPath: string, options: { weightsOnly?: boolean } = {}): Promise<RestoredState> {
-  const path = trainer.resolveCheckpointPath(ckptPath);
-  const file = readTrainerCheckpoint(path);
+  const path = await trainer.resolveCheckpointPath(ckptPath);
+  const file = await readTrainerCheckpoint(path, trainer.checkpointStorage);
   return restoreTrainerCheckpoint(trainer, trainer.module!, file, path, options);
 }
 
@@ -161,10 +183,10 @@ export async function restoreTrainerCheckpoint(
   });
   if (!options.weightsOnly) {
     const config = mathConfig(trainer.options);
-    if (configHash(config) !== meta.configHash) {
-      const differing = Object.keys({ ...config, ...meta.config })
-        .filter((k) => JSON.stringify(config[k]) !== JSON.stringify(meta.config[k]))
-        .map((k) => `${k}: checkpoint ${JSON.stringify(meta.config[k])}, Trainer ${JSON.stringify(config[k])}`);
+    const differing = Object.keys({ ...config, ...meta.config })
+      .filter((k) => JSON.stringify(config[k]) !== JSON.stringify(meta.config[k]))
+      .map((k) => `${k}: checkpoint ${JSON.stringify(meta.config[k])}, Trainer ${JSON.stringify(config[k])}`);
+    if (differing.length > 0) {
       throw new StrataError('checkpoint-mismatch', `Checkpoint ${JSON.stringify(path)} was trained with another Trainer config (${differing.join('; ')}).`, {
         value: path,
         fix: 'resume with the same accumulateGradBatches, gradientClipVal, gradientClipAlgorithm and precision, or start without ckptPath.',
@@ -224,4 +246,18 @@ function record(key: string, name: string, tensor: tf.Tensor, data: Float32Array
   // Copy: a backend may hand back its own buffer, which the next step overwrites.
   const copy = dtype === 'float32' ? Float32Array.from(data) : dtype === 'int32' ? Int32Array.from(data) : Uint8Array.from(data);
   return { key, name, dtype, shape: [...tensor.shape], data: copy };
+}
+
+/** The meta with the `null`s that old files hold for non-finite metrics read as NaN. */
+function withNullsAsNaN(meta: TrainerCheckpointMeta): TrainerCheckpointMeta {
+  const numbers = (record: Readonly<Record<string, number | null>>): Record<string, number> =>
+    Object.fromEntries(Object.entries(record).map(([k, v]) => [k, v ?? Number.NaN]));
+  const trainMetrics: LoggedMetricsState = {};
+  for (const [name, entry] of Object.entries(meta.trainMetrics ?? {})) trainMetrics[name] = { ...entry, sum: entry.sum ?? Number.NaN };
+  return {
+    ...meta,
+    history: (meta.history ?? []).map((h) => numbers(h)),
+    callbackMetrics: numbers(meta.callbackMetrics ?? {}),
+    trainMetrics,
+  };
 }

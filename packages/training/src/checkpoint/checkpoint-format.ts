@@ -1,22 +1,31 @@
-import { readFileSync } from 'node:fs';
 import { StrataError } from '@strata/core';
-import { writeFileAtomic, type AtomicWriteHooks } from './atomic-write.js';
+import type { CheckpointStorage, CheckpointWriteHooks } from './checkpoint-storage.js';
+import { defaultCheckpointStorage } from './default-checkpoint-storage.js';
+import { parseLossless, stringifyLossless } from './non-finite-json.js';
 
 /**
  * A Strata checkpoint is one file (`.ckpt`), so that one atomic rename publishes it whole:
  *
  *   bytes 0..7    magic "STRATACK"
  *   bytes 8..11   uint32 LE: length H of the header
- *   bytes 12..    the header, UTF-8 JSON: { format: 1, meta: {...}, tensors: [TensorEntry...] }
+ *   bytes 12..    the header, UTF-8 JSON: { format: 1 or 2, meta: {...}, tensors: [TensorEntry...] }
  *   then          zero padding to a multiple of 8, then each tensor's raw little-endian bytes at
  *                 `offset` (from the start of this data section), in the header's order.
  *
  * `meta` holds everything that is not a tensor (epoch, steps, schedulers, callbacks, RNG,
  * hyperparameters, the loss scale, the Trainer config and its hash); tensors hold the module's
  * variables (`module/<i>`) and the optimizer's slots (`optimizer/<i>`).
+ *
+ * Non-finite numbers in `meta` (a NaN loss in the history, an infinite best score) are written as
+ * tagged values (non-finite-json.ts), and such a file says format 2, so that a reader that knows
+ * only format 1 refuses it instead of misreading the tags; a file without them stays format 1.
+ * Files of either format are read; a format-1 file from before the tags holds `null` where a
+ * non-finite number was.
  */
 export const CHECKPOINT_MAGIC = 'STRATACK';
 export const CHECKPOINT_FORMAT = 1;
+/** The format of a file whose meta holds tagged non-finite numbers. */
+export const CHECKPOINT_FORMAT_NON_FINITE = 2;
 
 export type TensorDtype = 'float32' | 'int32' | 'bool';
 
@@ -43,8 +52,14 @@ export interface CheckpointFile<M> {
   readonly tensors: readonly TensorRecord[];
 }
 
-/** Encodes and atomically writes a checkpoint. */
-export async function writeCheckpointFile<M>(path: string, meta: M, tensors: readonly TensorRecord[], hooks?: AtomicWriteHooks): Promise<void> {
+/** Encodes and atomically writes a checkpoint through `storage` (default: the platform's). */
+export async function writeCheckpointFile<M>(
+  path: string,
+  meta: M,
+  tensors: readonly TensorRecord[],
+  hooks?: CheckpointWriteHooks,
+  storage: CheckpointStorage = defaultCheckpointStorage(),
+): Promise<void> {
   const entries: TensorEntry[] = [];
   let offset = 0;
   for (const t of tensors) {
@@ -52,7 +67,9 @@ export async function writeCheckpointFile<M>(path: string, meta: M, tensors: rea
     entries.push({ key: t.key, name: t.name, dtype: t.dtype, shape: [...t.shape], offset, byteLength });
     offset += align8(byteLength);
   }
-  const header = new TextEncoder().encode(JSON.stringify({ format: CHECKPOINT_FORMAT, meta, tensors: entries }));
+  const encodedMeta = stringifyLossless(meta);
+  const format = encodedMeta.tagged ? CHECKPOINT_FORMAT_NON_FINITE : CHECKPOINT_FORMAT;
+  const header = new TextEncoder().encode(`{"format":${format},"meta":${encodedMeta.text},"tensors":${JSON.stringify(entries)}}`);
   const prefix = new Uint8Array(align8(12 + header.byteLength));
   prefix.set(new TextEncoder().encode(CHECKPOINT_MAGIC), 0);
   new DataView(prefix.buffer).setUint32(8, header.byteLength, true);
@@ -64,14 +81,14 @@ export async function writeCheckpointFile<M>(path: string, meta: M, tensors: rea
     const pad = align8(bytes.byteLength) - bytes.byteLength;
     if (pad > 0) chunks.push(new Uint8Array(pad));
   }
-  await writeFileAtomic(path, chunks, hooks);
+  await storage.writeAtomic(path, chunks, hooks);
 }
 
-/** Reads and validates a checkpoint file. */
-export function readCheckpointFile<M>(path: string): CheckpointFile<M> {
-  let bytes: Buffer;
+/** Reads and validates a checkpoint file through `storage` (default: the platform's). */
+export async function readCheckpointFile<M>(path: string, storage: CheckpointStorage = defaultCheckpointStorage()): Promise<CheckpointFile<M>> {
+  let bytes: Uint8Array;
   try {
-    bytes = readFileSync(path);
+    bytes = await storage.read(path);
   } catch (error) {
     throw new StrataError('checkpoint-mismatch', `Cannot read checkpoint ${JSON.stringify(path)}: ${(error as Error).message}`, {
       value: path,
@@ -85,11 +102,18 @@ export function readCheckpointFile<M>(path: string): CheckpointFile<M> {
       fix: 'pass a .ckpt file written by Trainer.saveCheckpoint or ModelCheckpoint.',
     });
   };
-  if (bytes.byteLength < 12 || bytes.subarray(0, 8).toString('latin1') !== CHECKPOINT_MAGIC) corrupt('no STRATACK magic');
-  const headerLength = bytes.readUInt32LE(8);
+  if (bytes.byteLength < 12 || String.fromCharCode(...bytes.subarray(0, 8)) !== CHECKPOINT_MAGIC) corrupt('no STRATACK magic');
+  const headerLength = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(8, true);
   if (12 + headerLength > bytes.byteLength) corrupt('truncated header');
-  const header = JSON.parse(bytes.subarray(12, 12 + headerLength).toString('utf8')) as { format: number; meta: M; tensors: TensorEntry[] };
-  if (header.format !== CHECKPOINT_FORMAT) corrupt(`format ${header.format}, expected ${CHECKPOINT_FORMAT}`);
+  let header: { format: number; meta: M; tensors: TensorEntry[] };
+  try {
+    header = parseLossless(new TextDecoder().decode(bytes.subarray(12, 12 + headerLength))) as typeof header;
+  } catch (error) {
+    return corrupt(`its header is not JSON (${(error as Error).message})`);
+  }
+  if (header.format !== CHECKPOINT_FORMAT && header.format !== CHECKPOINT_FORMAT_NON_FINITE) {
+    corrupt(`format ${header.format}, expected ${CHECKPOINT_FORMAT} or ${CHECKPOINT_FORMAT_NON_FINITE} (a newer Strata may have written it)`);
+  }
   const base = align8(12 + headerLength);
   const tensors = header.tensors.map((e): TensorRecord => {
     const start = base + e.offset;

@@ -13,7 +13,8 @@ import type { ResolvedTrainerOptions } from '../trainer-options.js';
 export function defaultCallbacks(options: ResolvedTrainerOptions): Callback[] {
   const user = [...options.callbacks];
   const out: Callback[] = [];
-  if (options.stopOnNonFiniteLoss && !user.some((c) => c instanceof NonFiniteLossStop)) out.push(new NonFiniteLossStop());
+  // Without stopOnNonFiniteLoss it still warns on each non-finite epoch.
+  if (!user.some((c) => c instanceof NonFiniteLossStop)) out.push(new NonFiniteLossStop('train_loss', undefined, options.stopOnNonFiniteLoss));
   if (options.accumulationSchedule && !user.some((c) => c instanceof GradientAccumulationScheduler)) {
     out.push(new GradientAccumulationScheduler(options.accumulationSchedule));
   }

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { DistributionStrategy } from '@strata/core';
 import { LoggedMetrics } from '../logged-metrics.js';
-import { CsvLogger } from '../loggers/csv-logger.js';
+import { defaultLogger } from '../loggers/default-logger.js';
 import type { Logger } from '../loggers/logger.js';
 import type { LogOptions, Loggable } from '../logging-types.js';
 import type { TrainerState } from '../trainer-state.js';
@@ -15,9 +15,9 @@ interface StepLog {
   readonly value: tf.Tensor | number;
 }
 
-/** The loggers the `logger` option asks for, each rooted at `root` unless it has its own directory. */
+/** The loggers the `logger` option asks for (true: the platform's default), each rooted at `root` unless it has its own directory. */
 export function createLoggers(option: boolean | readonly Logger[], root: string): readonly Logger[] {
-  const loggers = option === true ? [new CsvLogger({ saveDir: root })] : option === false ? [] : option;
+  const loggers = option === true ? [defaultLogger(root)] : option === false ? [] : option;
   for (const l of loggers) l.setDefaultRootDir(root);
   return loggers;
 }

@@ -2,8 +2,8 @@ import { SeededRandom, StrataError, invalidOption, quote } from '@strata/core';
 import { defaultCollate, type Batch } from './collate.js';
 import type { Dataset, Sample, SampleContext, WorkerSource } from './dataset.js';
 import type { Sampler } from './sampler.js';
-import type { ItemResult, WorkItem } from './worker-protocol.js';
-import { WorkerPool } from './worker-pool.js';
+import { serializeError, type ItemResult, type SerializedError, type WorkItem } from './worker-protocol.js';
+import type { WorkerPool } from './worker-pool.js';
 
 export interface DataLoaderOptions<T, B> {
   /** Samples per batch (default 1). */
@@ -19,14 +19,21 @@ export interface DataLoaderOptions<T, B> {
   /** Chooses each epoch's indices (e.g. `WeightedRandomSampler`); excludes `shuffle`. */
   readonly sampler?: Sampler;
   /**
-   * Worker threads that load (decode, augment) batches ahead of the model (default 0: load in
-   * the main thread). Needs a dataset with a `workerSource`, or the `workerSource` option.
+   * Workers that load (decode, augment) batches ahead of the model: worker threads in Node, Web
+   * Workers in a browser (default 0: load in the main thread). Needs a dataset with a
+   * `workerSource`, or the `workerSource` option.
    */
   readonly numWorkers?: number;
   /** Batches each worker loads ahead (default 2); the bound that gives backpressure. */
   readonly prefetch?: number;
   /** How workers rebuild the dataset, when the dataset does not say itself. */
   readonly workerSource?: WorkerSource;
+  /**
+   * The workers' script. Default in Node: this package's worker entry. Default in a browser:
+   * `browser-data-worker.js` next to the page's bundle (build `@strata/training/browser-data-worker`
+   * there), which webpack and Vite bundle on their own.
+   */
+  readonly workerScript?: string | URL;
   /**
    * What a sample whose loading fails with a 'data-error' (corrupt image, missing file) does:
    * 'error' (default) stops with the error; 'skip' logs it, leaves it out of its batch and
@@ -64,6 +71,7 @@ export class DataLoader<T = Sample, B = Batch> implements AsyncIterable<B> {
   private readonly collate: (samples: T[]) => B;
   private readonly sampler: Sampler | undefined;
   private readonly workerSource: WorkerSource | undefined;
+  private readonly workerScript: string | URL | undefined;
   private readonly warn: (message: string) => void;
   private pool: WorkerPool | undefined;
   private epoch = 0;
@@ -89,6 +97,7 @@ export class DataLoader<T = Sample, B = Batch> implements AsyncIterable<B> {
     if (this.numWorkers > 0 && !this.workerSource) {
       invalidOption('numWorkers', this.numWorkers, '0 for a dataset without a workerSource (worker threads rebuild the dataset from its module; give the dataset a workerSource or pass one)');
     }
+    this.workerScript = options.workerScript;
     this.onBadSample = options.onBadSample ?? 'error';
     if (this.onBadSample !== 'error' && this.onBadSample !== 'skip') invalidOption('onBadSample', options.onBadSample, '"error" or "skip"');
     this.maxBadSamples = options.maxBadSamples ?? 10;
@@ -136,7 +145,11 @@ export class DataLoader<T = Sample, B = Batch> implements AsyncIterable<B> {
       }
       return;
     }
-    this.pool ??= new WorkerPool(this.workerSource!, this.numWorkers);
+    // Imported here, so that a bundle that never loads in workers can leave the pool out.
+    if (this.pool === undefined) {
+      const { WorkerPool } = await import('./worker-pool.js');
+      this.pool = new WorkerPool(this.workerSource!, this.numWorkers, this.workerScript);
+    }
     const pool = this.pool;
     // Ordered prefetch: at most numWorkers * prefetch batches are in flight; the next one is
     // requested only when the consumer takes one, which is the backpressure.
@@ -170,24 +183,22 @@ export class DataLoader<T = Sample, B = Batch> implements AsyncIterable<B> {
         return;
       }
       const index = items[k].index;
-      const message = `Loading sample ${index} (batch ${batchIndex}) failed: ${result.error.message}`;
-      if (this.onBadSample === 'skip' && result.error.kind === 'data-error') {
+      // The sample's error may carry its own fix: the message quotes its reason, the fix says both once.
+      const { error } = result;
+      const message = `Loading sample ${index} (batch ${batchIndex}) failed: ${error.reason ?? error.message}`;
+      if (this.onBadSample === 'skip' && error.kind === 'data-error') {
         this.badSamples++;
         this.warn(`skipped: ${message} [${this.badSamples} skipped so far, at most ${this.maxBadSamples}]`);
         if (this.badSamples > this.maxBadSamples) {
-          throw new StrataError('data-error', `More than ${this.maxBadSamples} samples failed to load; the last: ${result.error.message}`, {
+          throw new StrataError('data-error', `More than ${this.maxBadSamples} samples failed to load; the last: ${error.reason ?? error.message}`, {
             value: this.badSamples,
             fix: 'repair or remove the bad files, or raise maxBadSamples.',
           });
         }
         return;
       }
-      const kind = result.error.kind === 'data-error' || result.error.kind === 'bad-input' ? result.error.kind : 'worker-failed';
-      throw new StrataError(kind, message, {
-        value: index,
-        fix: kind === 'data-error' ? 'repair or remove the file, or set onBadSample: "skip".' : `see the cause; item ${quote(index)} can be loaded alone with dataset.get(${index}).`,
-        cause: result.error,
-      });
+      const kind = error.kind === 'data-error' || error.kind === 'bad-input' ? error.kind : 'worker-failed';
+      throw new StrataError(kind, message, { value: index, fix: sampleFix(kind, error, index), cause: error });
     });
     return samples.length === 0 ? undefined : this.collate(samples);
   }
@@ -205,7 +216,13 @@ async function settle<T>(load: () => T | Promise<T>): Promise<ItemResult<T>> {
   try {
     return { ok: true, sample: await load() };
   } catch (error) {
-    const e = error as { message?: string; name?: string; kind?: string } | null;
-    return { ok: false, error: { message: e?.message ?? String(error), name: e?.name ?? 'Error', kind: e?.kind } };
+    return { ok: false, error: serializeError(error) };
   }
+}
+
+/** The fix of a sample that failed to load: its own fix when it has one, and the bad-sample policy for a data error. */
+function sampleFix(kind: string, error: SerializedError, index: number): string {
+  if (kind !== 'data-error') return error.fix ?? `see the cause; item ${quote(index)} can be loaded alone with dataset.get(${index}).`;
+  const own = error.fix ? error.fix.replace(/\.\s*$/, '') : 'repair or remove the file';
+  return `${own}; or set the DataLoader's onBadSample: 'skip' to leave such samples out (at most maxBadSamples).`;
 }

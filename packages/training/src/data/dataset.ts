@@ -27,9 +27,10 @@ export interface Dataset<T = Sample> {
 }
 
 /**
- * Where a worker thread finds a copy of a dataset: a module (file URL or path of compiled
- * JavaScript) and the name of an exported factory that it calls with `args` (anything
- * structured-cloneable). A dataset that has `workerSource` can be loaded by worker threads.
+ * Where a worker finds a copy of a dataset: a module (file URL or path of compiled JavaScript;
+ * in a browser, the URL of an ES module, relative ones against the page) and the name of an
+ * exported factory that it calls with `args` (anything structured-cloneable). A dataset that
+ * has `workerSource` can be loaded by workers.
  */
 export interface WorkerSource {
   readonly module: string | URL;

@@ -55,7 +55,14 @@ describe('DataLoader with worker threads', () => {
     const warnings: string[] = [];
     const lenient = new DataLoader(createDataset(args), { batchSize: 4, numWorkers: 1, workerSource: source(args), onBadSample: 'skip', warn: (m) => warnings.push(m) });
     try {
-      await assert.rejects(epoch(strict), (e: unknown) => e instanceof StrataError && e.kind === 'data-error' && /img_6\.jpg/.test(e.message));
+      await assert.rejects(epoch(strict), (e: unknown) => {
+        assert.ok(e instanceof StrataError && e.kind === 'data-error', String(e));
+        assert.match(e.message, /^Loading sample 6 \(batch 1\) failed: Cannot decode image "\/data\/train\/img_6\.jpg": premature end of JPEG\. Fix: /);
+        // One reason and one fix: the decoder's, then the loader's policy (a real option).
+        assert.equal(e.message.split('Fix:').length - 1, 1, e.message);
+        assert.equal(e.fix, "the file is truncated or corrupt: re-download or remove it; or set the DataLoader's onBadSample: 'skip' to leave such samples out (at most maxBadSamples).");
+        return true;
+      });
       const { y } = await epoch(lenient);
       assert.deepEqual(y, [0, 1, 2, 3, 4, 5, 7, 8, 9, 10, 11]);
       assert.equal(lenient.badSamples, 1);
@@ -68,7 +75,12 @@ describe('DataLoader with worker threads', () => {
   it('stops past maxBadSamples', async () => {
     const args = { length: 8, badFileAt: 2 };
     const loader = new DataLoader(createDataset(args), { batchSize: 4, onBadSample: 'skip', maxBadSamples: 0, warn: () => undefined });
-    await assert.rejects(epoch(loader), /More than 0 samples failed to load/);
+    await assert.rejects(epoch(loader), (e: unknown) => {
+      assert.ok(e instanceof StrataError, String(e));
+      assert.match(e.message, /More than 0 samples failed to load; the last: Cannot decode image "\/data\/train\/img_2\.jpg": premature end of JPEG\. Fix: repair or remove the bad files, or raise maxBadSamples\.$/);
+      assert.equal(e.message.split('Fix:').length - 1, 1, e.message);
+      return true;
+    });
   });
 
   it('fails, never hangs, when a worker dies', async () => {

@@ -1,8 +1,7 @@
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import { StrataError, quote } from '@strata/core';
+import type { DataWorker } from './data-worker.js';
 import type { WorkerSource } from './dataset.js';
+import { spawnDataWorker } from './spawn-data-worker.js';
 import type { ItemResult, SerializedError, WorkItem, WorkerReply } from './worker-protocol.js';
 
 interface Task {
@@ -14,19 +13,20 @@ interface Task {
 }
 
 interface Slot {
-  readonly worker: Worker;
+  readonly worker: DataWorker;
   readonly index: number;
-  /** Settles when the worker has exited, however it ended. */
-  readonly exited: Promise<void>;
   ready: boolean;
   task: Task | undefined;
 }
 
+export { workerEntryPath } from './spawn-data-worker.js';
+
 /**
- * Worker threads that each hold a copy of a dataset (rebuilt from its `WorkerSource`) and load
- * samples on request; the DataLoader uses it to decode and augment ahead of the model. Tasks
- * queue until a worker is free. A worker that throws while starting, crashes or exits fails
- * every task it had and the pool: nothing waits forever.
+ * Workers (Node worker threads; Web Workers in a browser) that each hold a copy of a dataset
+ * (rebuilt from its `WorkerSource`) and load samples on request; the DataLoader uses it to
+ * decode and augment ahead of the model. Tasks queue until a worker is free. A worker that
+ * throws while starting, crashes or exits fails every task it had and the pool: nothing waits
+ * forever.
  */
 export class WorkerPool {
   private readonly slots: Slot[] = [];
@@ -38,21 +38,32 @@ export class WorkerPool {
   constructor(
     private readonly source: WorkerSource,
     readonly size: number,
+    /** The worker's script (default: the platform's worker entry of this package). */
+    script?: string | URL,
   ) {
-    const entry = workerEntryPath();
     const module = source.module instanceof URL ? source.module.href : source.module;
+    const start = { module, exportName: source.exportName ?? 'createDataset', args: source.args };
     for (let i = 0; i < size; i++) {
-      // execArgv [] : the worker runs compiled JavaScript only, whatever loader the parent uses.
-      const worker = new Worker(entry, { workerData: { module, exportName: source.exportName ?? 'createDataset', args: source.args }, execArgv: [] });
-      const exited = new Promise<void>((done) => worker.once('exit', () => done()));
-      const slot: Slot = { worker, index: i, exited, ready: false, task: undefined };
-      worker.on('message', (reply: WorkerReply) => this.onReply(slot, reply));
-      worker.on('error', (error) => this.fail(slot, `threw an uncaught error: ${error.message}`, error));
-      worker.on('exit', (code) => {
-        if (!this.closing) this.fail(slot, `exited unexpectedly with code ${code}`);
-      });
+      // The events fire later, once `slot` holds its worker.
+      const slot: Slot = {
+        worker: spawnDataWorker(
+          start,
+          {
+            onMessage: (reply: WorkerReply) => this.onReply(slot, reply),
+            onError: (error) => this.fail(slot, `threw an uncaught error: ${error.message}`, error),
+            onExit: (code) => {
+              if (!this.closing) this.fail(slot, `exited unexpectedly with code ${code}`);
+            },
+          },
+          i,
+          script,
+        ),
+        index: i,
+        ready: false,
+        task: undefined,
+      };
       // Idle workers must not keep the process alive.
-      worker.unref();
+      slot.worker.unref();
       this.slots.push(slot);
     }
   }
@@ -78,16 +89,16 @@ export class WorkerPool {
     // keep the event loop alive meanwhile. ref() keeps it alive until every exit has fired.
     for (const slot of this.slots) {
       slot.worker.ref();
-      void slot.worker.terminate();
+      slot.worker.terminate();
     }
     // A worker terminated while it was still starting may never emit 'exit' (then neither its
     // handle nor anything else keeps the event loop alive, and an await here would be dropped
     // with the process). A ref'd timer bounds the wait.
-    let timer: NodeJS.Timeout | undefined;
+    let timer: ReturnType<typeof setTimeout> | undefined;
     const bound = new Promise<void>((done) => {
       timer = setTimeout(done, CLOSE_WAIT_MS);
     });
-    await Promise.race([Promise.all(this.slots.map((s) => s.exited)), bound]);
+    await Promise.race([Promise.all(this.slots.map((s) => s.worker.exited)), bound]);
     clearTimeout(timer);
   }
 
@@ -97,7 +108,7 @@ export class WorkerPool {
       if (!slot.ready || slot.task) continue;
       const task = this.queue.shift()!;
       slot.task = task;
-      slot.worker.postMessage({ id: task.id, items: task.items });
+      slot.worker.post({ id: task.id, items: task.items });
     }
   }
 
@@ -106,7 +117,7 @@ export class WorkerPool {
       slot.ready = true;
       this.dispatch();
     } else if (reply.type === 'init-error') {
-      this.fail(slot, `could not build the dataset from ${quote(String(this.source.module))}: ${reply.error.message}`, reply.error);
+      this.fail(slot, `could not build the dataset from ${quote(String(this.source.module))}: ${reply.error.reason ?? reply.error.message}`, reply.error);
     } else {
       const task = slot.task;
       slot.task = undefined;
@@ -135,26 +146,9 @@ export class WorkerPool {
     }
     for (const queued of this.queue.splice(0)) queued.reject(this.failure);
     this.closing = true;
-    for (const s of this.slots) void s.worker.terminate();
+    for (const s of this.slots) s.worker.terminate();
   }
 }
 
 /** How long close() waits for the workers' exits. */
 const CLOSE_WAIT_MS = 2000;
-
-/**
- * The compiled worker entry. Running from TypeScript sources (tests under tsx), it is the
- * package's dist/ copy, so build the package first.
- */
-export function workerEntryPath(): string {
-  let url = new URL('./worker-entry.js', import.meta.url);
-  if (import.meta.url.endsWith('.ts')) url = new URL(import.meta.url.replace(/\/src\/(.*)\/[^/]+\.ts$/, '/dist/$1/worker-entry.js'));
-  const path = fileURLToPath(url);
-  if (!existsSync(path)) {
-    throw new StrataError('worker-failed', `The data-loading worker script ${quote(path)} does not exist.`, {
-      value: path,
-      fix: "reinstall @strata/training, whose dist/ holds the worker script; running from its TypeScript sources, build the package first.",
-    });
-  }
-  return path;
-}

@@ -18,6 +18,9 @@ export interface SerializedError {
   readonly name: string;
   /** The `StrataError` kind, when it was one. */
   readonly kind?: string;
+  /** A `StrataError`'s reason and fix, apart, so that a message quoting it says "Fix:" once. */
+  readonly reason?: string;
+  readonly fix?: string;
   readonly stack?: string;
 }
 
@@ -30,6 +33,17 @@ export type WorkerReply =
   | { readonly type: 'result'; readonly id: number; readonly results: readonly ItemResult[] };
 
 export function serializeError(error: unknown): SerializedError {
-  const e = error as { message?: string; name?: string; kind?: string; stack?: string } | null;
-  return { message: e?.message ?? String(error), name: e?.name ?? 'Error', kind: typeof e?.kind === 'string' ? e.kind : undefined, stack: e?.stack };
+  const e = error as { message?: string; name?: string; kind?: string; reason?: string; fix?: string; stack?: string } | null;
+  return {
+    message: e?.message ?? String(error),
+    name: e?.name ?? 'Error',
+    kind: stringOrUndefined(e?.kind),
+    reason: stringOrUndefined(e?.reason),
+    fix: stringOrUndefined(e?.fix),
+    stack: e?.stack,
+  };
+}
+
+function stringOrUndefined(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
 }

@@ -1,6 +1,5 @@
-import { renameSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Hyperparameters } from '../logging-types.js';
+import { joinLogPath, replaceText, requireLogFiles, writeText } from './log-files.js';
 import { Logger, type LoggerOptions } from './logger.js';
 
 /**
@@ -16,11 +15,12 @@ export class CsvLogger extends Logger {
 
   constructor(options: LoggerOptions = {}) {
     super(options);
+    requireLogFiles('CsvLogger');
   }
 
   logHyperparams(hparams: Hyperparameters): void {
     const lines = Object.entries(hparams).map(([k, v]) => `${k}: ${JSON.stringify(v)}`);
-    writeFileSync(join(this.logDir, 'hparams.yaml'), lines.length > 0 ? `${lines.join('\n')}\n` : '{}\n');
+    writeText(joinLogPath(this.logDir, 'hparams.yaml'), lines.length > 0 ? `${lines.join('\n')}\n` : '{}\n');
   }
 
   logMetrics(metrics: Readonly<Record<string, number>>, step: number): void {
@@ -32,8 +32,6 @@ export class CsvLogger extends Logger {
   override save(): void {
     const lines = [this.columns.join(',')];
     for (const row of this.rows) lines.push(this.columns.map((c) => (row[c] === undefined ? '' : String(row[c]))).join(','));
-    const path = join(this.logDir, 'metrics.csv');
-    writeFileSync(`${path}.tmp`, `${lines.join('\n')}\n`);
-    renameSync(`${path}.tmp`, path);
+    replaceText(joinLogPath(this.logDir, 'metrics.csv'), `${lines.join('\n')}\n`);
   }
 }

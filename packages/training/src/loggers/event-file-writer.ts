@@ -1,7 +1,5 @@
 import { crc32c } from '@aws-crypto/crc32c';
-import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs';
-import { hostname } from 'node:os';
-import { join } from 'node:path';
+import { closeFile, joinLogPath, openForAppend, requireLogFiles, syncFile, writeBytes, writerName } from './log-files.js';
 import { encodeEvent } from './tensorboard-protos.js';
 
 /** TFRecord's masked CRC32C: rotate right by 15 and add a constant, so CRCs of CRCs stay strong. */
@@ -36,8 +34,9 @@ export class EventFileWriter {
   private pending: Uint8Array[] = [];
 
   constructor(dir: string) {
+    requireLogFiles('EventFileWriter');
     const seconds = Math.floor(Date.now() / 1000);
-    this.path = join(dir, `events.out.tfevents.${seconds}.${hostname()}.${process.pid}.${EventFileWriter.counter++}`);
+    this.path = joinLogPath(dir, `events.out.tfevents.${seconds}.${writerName()}.${EventFileWriter.counter++}`);
     this.add({ wallTime: Date.now() / 1000, fileVersion: 'brain.Event:2' });
   }
 
@@ -48,15 +47,15 @@ export class EventFileWriter {
 
   flush(): void {
     if (this.pending.length === 0) return;
-    this.fd ??= openSync(this.path, 'a');
-    for (const record of this.pending) writeSync(this.fd, record);
-    fsyncSync(this.fd);
+    this.fd ??= openForAppend(this.path);
+    for (const record of this.pending) writeBytes(this.fd, record);
+    syncFile(this.fd);
     this.pending = [];
   }
 
   close(): void {
     this.flush();
-    if (this.fd !== undefined) closeSync(this.fd);
+    if (this.fd !== undefined) closeFile(this.fd);
     this.fd = undefined;
   }
 }

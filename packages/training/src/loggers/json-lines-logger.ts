@@ -1,6 +1,5 @@
-import { appendFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Hyperparameters } from '../logging-types.js';
+import { appendText, joinLogPath, requireLogFiles } from './log-files.js';
 import { Logger, type LoggerOptions } from './logger.js';
 
 /**
@@ -15,6 +14,7 @@ export class JsonLinesLogger extends Logger {
 
   constructor(options: LoggerOptions = {}) {
     super(options);
+    requireLogFiles('JsonLinesLogger');
   }
 
   logHyperparams(hparams: Hyperparameters): void {
@@ -30,7 +30,7 @@ export class JsonLinesLogger extends Logger {
 
   override save(): void {
     if (this.pending.length === 0) return;
-    appendFileSync(join(this.logDir, 'metrics.jsonl'), `${this.pending.join('\n')}\n`);
+    appendText(joinLogPath(this.logDir, 'metrics.jsonl'), `${this.pending.join('\n')}\n`);
     this.pending = [];
   }
 }

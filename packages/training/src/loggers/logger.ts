@@ -1,6 +1,5 @@
-import { mkdirSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Hyperparameters } from '../logging-types.js';
+import { joinLogPath, listDirectory, makeDirectory, workingDirectory } from './log-files.js';
 
 export interface LoggerOptions {
   /** Parent directory (default: the Trainer's defaultRootDir, else the working directory). */
@@ -33,15 +32,24 @@ export abstract class Logger {
     if (this.dir === undefined) this.saveDir ??= root;
   }
 
-  /** The folder of this run (created on first use). */
+  /**
+   * The folder of this run (created on first use). A logger that writes no files names it
+   * without creating it or looking for a free version (version 0 unless given), so the path
+   * stays the same from run to run (a page reload finds the checkpoints under it again).
+   */
   get logDir(): string {
     if (this.dir === undefined) {
-      const parent = join(this.saveDir ?? process.cwd(), this.name);
-      if (this.version === undefined) this.version = nextVersion(parent);
-      this.dir = join(parent, typeof this.version === 'number' ? `version_${this.version}` : this.version);
-      mkdirSync(this.dir, { recursive: true });
+      const parent = joinLogPath(this.saveDir ?? workingDirectory(), this.name);
+      if (this.version === undefined) this.version = this.writesFiles ? nextVersion(parent) : 0;
+      this.dir = joinLogPath(parent, typeof this.version === 'number' ? `version_${this.version}` : this.version);
+      if (this.writesFiles) makeDirectory(this.dir);
     }
     return this.dir;
+  }
+
+  /** Whether this logger writes files under `logDir` (false for loggers that keep rows in memory). */
+  protected get writesFiles(): boolean {
+    return true;
   }
 
   abstract logHyperparams(hparams: Hyperparameters): void | Promise<void>;
@@ -59,7 +67,7 @@ export abstract class Logger {
 export function nextVersion(parent: string): number {
   let entries: string[];
   try {
-    entries = readdirSync(parent);
+    entries = listDirectory(parent);
   } catch {
     return 0;
   }

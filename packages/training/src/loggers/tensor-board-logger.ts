@@ -1,5 +1,6 @@
 import type { Hyperparameters } from '../logging-types.js';
 import { EventFileWriter } from './event-file-writer.js';
+import { requireLogFiles } from './log-files.js';
 import { Logger, type LoggerOptions } from './logger.js';
 import { encodeHParamsPluginData } from './tensorboard-protos.js';
 
@@ -18,6 +19,7 @@ export class TensorBoardLogger extends Logger {
 
   constructor(options: LoggerOptions = {}) {
     super(options);
+    requireLogFiles('TensorBoardLogger');
   }
 
   private get events(): EventFileWriter {

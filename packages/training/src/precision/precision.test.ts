@@ -119,7 +119,7 @@ describe('precision plugins', () => {
     assert.ok(w.flat().every(Number.isFinite), `weights stayed finite: ${w}`);
     assert.ok(maxAbsDiff(w, await values([clean.w, clean.b])) > 1e-4, 'the skipped batch changed nothing: the test would not see a skip');
     // The scale is part of the checkpoint, and a resume continues from it.
-    const meta = readTrainerCheckpoint(join(dir, 'last.ckpt')).meta;
+    const meta = (await readTrainerCheckpoint(join(dir, 'last.ckpt'))).meta;
     assert.deepEqual(meta.precision, { scaler: { scale: 32768, growthTracker: 2, consecutiveSkips: 0, skippedSteps: 1 } });
     const resumed = new Linear();
     const t3 = new Trainer({ strategy: new JsCpuMixed(), precision: '16-mixed', maxEpochs: 2, enableProgressBar: false, preflight: false, callbacks: [new ModelCheckpoint({ dirpath: dir, saveLast: true })] });

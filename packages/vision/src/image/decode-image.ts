@@ -1,22 +1,13 @@
 import sharp from 'sharp';
 import { StrataError, quote } from '@strata/core';
+import { DEFAULT_MAX_PIXELS, type DecodeOptions } from './decode-options.js';
 import type { HwcImage } from './hwc-image.js';
 
-export interface DecodeOptions {
-  /**
-   * Largest image accepted, in pixels (width x height), checked from the header before the
-   * pixels are decoded, against decompression bombs. Default 64 megapixels.
-   */
-  readonly maxPixels?: number;
-  /** Resize while decoding (JPEG shrink-on-load makes this much cheaper than after). */
-  readonly resizeTo?: { readonly height: number; readonly width: number };
-}
-
-/** Default cap on decoded pixels: 8192 x 8192. */
-export const DEFAULT_MAX_PIXELS = 8192 * 8192;
+export { DEFAULT_MAX_PIXELS, type DecodeOptions };
 
 /**
- * Decodes a JPEG or PNG (file path or bytes) to an RGB `HwcImage` of uint8 with sharp.
+ * Decodes a JPEG or PNG (file path or bytes) to an RGB `HwcImage` of uint8 with sharp (a
+ * browser build decodes with `createImageBitmap` instead, the same output).
  * A truncated or corrupt file, a missing file or an oversized image is a `data-error` that
  * names the file.
  *
@@ -53,6 +44,6 @@ function decodeError(name: string, cause: unknown, maxPixels: number): StrataErr
   return new StrataError('data-error', `Cannot decode image ${quote(name)}: ${message.trim()}.`, {
     value: name,
     cause,
-    fix: 'the file is truncated or corrupt: re-download or remove it (or set onBadImage: "skip").',
+    fix: 'the file is truncated or corrupt: re-download or remove it.',
   });
 }

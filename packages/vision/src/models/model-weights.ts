@@ -1,8 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { StrataError, quote } from '@strata/core';
+import { joinWeightPath, readWeightBytes, writeWeightFiles } from './weight-files.js';
 
 /** The file `saveWeights` writes and `loadWeights` reads: tfjs's weights-manifest format. */
 export const WEIGHTS_MANIFEST = 'model.json';
@@ -22,28 +21,29 @@ export async function saveWeights(model: tfl.LayersModel, dir: string): Promise<
   const named: tf.NamedTensorMap = {};
   for (const weight of model.weights) named[weight.originalName] = weight.read();
   const { data, specs } = await tf.io.encodeWeights(named);
-  await mkdir(dir, { recursive: true });
-  await writeFile(join(dir, 'weights.bin'), new Uint8Array(data));
   const manifest: Manifest = { weightsManifest: [{ paths: ['weights.bin'], weights: specs }] };
-  await writeFile(join(dir, WEIGHTS_MANIFEST), JSON.stringify({ format: 'strata-weights', ...manifest }, null, 1));
+  await writeWeightFiles(dir, {
+    'weights.bin': new Uint8Array(data),
+    [WEIGHTS_MANIFEST]: JSON.stringify({ format: 'strata-weights', ...manifest }, null, 1),
+  });
 }
 
 /**
  * Loads weights from local disk into `model`: `dir/model.json` (a tfjs weights manifest, as
  * `saveWeights` or tfjs's converter writes) and the binary files it names. Nothing is
- * downloaded. Every weight of the model must be present with the same shape.
+ * downloaded, except in a browser build, where `dir` is the URL of the folder (fetched). Every weight of the model must be present with the same shape.
  *
  * @example
  * const model = efficientNetB0({ inputSize: 256 });
  * await loadWeights(model, '/data/weights/efficientnet-b0-melanoma');
  */
 export async function loadWeights(model: tfl.LayersModel, dir: string): Promise<void> {
-  const manifestPath = join(dir, WEIGHTS_MANIFEST);
+  const manifestPath = joinWeightPath(dir, WEIGHTS_MANIFEST);
   const manifest = await readManifest(manifestPath);
   const values: tf.NamedTensorMap = {};
   try {
     for (const group of manifest.weightsManifest) {
-      const buffers = await Promise.all(group.paths.map((p) => readBinary(join(dir, p))));
+      const buffers = await Promise.all(group.paths.map((p) => readBinary(joinWeightPath(dir, p))));
       const joined = concat(buffers);
       Object.assign(values, tf.io.decodeWeights(joined, group.weights));
     }
@@ -73,7 +73,7 @@ export async function loadWeights(model: tfl.LayersModel, dir: string): Promise<
 async function readManifest(path: string): Promise<Manifest> {
   let text: string;
   try {
-    text = await readFile(path, 'utf8');
+    text = new TextDecoder().decode(await readWeightBytes(path));
   } catch (cause) {
     throw new StrataError('bad-input', `Cannot read the weights manifest ${quote(path)}.`, {
       value: path,
@@ -90,7 +90,7 @@ async function readManifest(path: string): Promise<Manifest> {
 
 async function readBinary(path: string): Promise<Uint8Array> {
   try {
-    return new Uint8Array(await readFile(path));
+    return await readWeightBytes(path);
   } catch (cause) {
     throw new StrataError('bad-input', `Cannot read weight file ${quote(path)}, named in the manifest.`, { value: path, cause, fix: 'copy the .bin files next to model.json.' });
   }

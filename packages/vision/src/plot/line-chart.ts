@@ -1,5 +1,4 @@
-import sharp from 'sharp';
-import { escapeXml } from './make-grid.js';
+import { escapeXml } from './escape-xml.js';
 
 /** One line of a chart. */
 export interface Series {
@@ -63,14 +62,4 @@ export function linePlotSvg(panels: readonly Panel[], size: { width: number; hei
     });
   });
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${W * panels.length}" height="${H}">${parts.join('')}</svg>`;
-}
-
-/**
- * Renders `linePlotSvg` to a PNG file with sharp.
- *
- * @example
- * await linePlotPng([{ title: 'loss', series: [{ name: 'train', values: [0.5, 0.3] }] }], 'curves.png');
- */
-export async function linePlotPng(panels: readonly Panel[], path: string): Promise<void> {
-  await sharp(Buffer.from(linePlotSvg(panels))).png().toFile(path);
 }

@@ -1,6 +1,8 @@
-import sharp from 'sharp';
 import { invalidOption } from '@strata/core';
 import type { HwcImage } from '../image/hwc-image.js';
+import { encodeGridPng } from './grid-png.js';
+
+export { escapeXml } from './escape-xml.js';
 
 export interface MakeGridOptions {
   /** Images per row (default 8, as torchvision). */
@@ -16,12 +18,13 @@ export interface MakeGridOptions {
 
 /**
  * Lays out same-size RGB images in a grid and writes it as a PNG (torchvision's `make_grid` +
- * `save_image`). Returns the PNG bytes; writes them to `path` when given.
+ * `save_image`). Returns the PNG bytes; writes them to `path` when given (Node only: a browser
+ * build encodes on a canvas and returns the bytes).
  *
  * @example
  * await makeGrid(images, { nrow: 8 }, 'runs/melanoma/train_grid.png');
  */
-export async function makeGrid(images: readonly HwcImage[], options: MakeGridOptions = {}, path?: string): Promise<Buffer> {
+export async function makeGrid(images: readonly HwcImage[], options: MakeGridOptions = {}, path?: string): Promise<Uint8Array> {
   if (images.length === 0) invalidOption('images', images, 'at least one image');
   const { height, width, channels } = images[0];
   if (channels !== 3) invalidOption('image channels', channels, '3 (RGB)');
@@ -38,19 +41,12 @@ export async function makeGrid(images: readonly HwcImage[], options: MakeGridOpt
     const left = pad + (n % nrow) * (width + pad);
     for (let y = 0; y < height; y++) grid.set(pixels.subarray(y * width * 3, (y + 1) * width * 3), ((top + y) * gridW + left) * 3);
   });
-  let png = sharp(grid, { raw: { width: gridW, height: gridH, channels: 3 } });
-  if (options.labels) {
-    const marks = options.labels.map((label, n) => {
-      const x = pad + (n % nrow) * (width + pad) + 3;
-      const y = pad + Math.floor(n / nrow) * (height + pad) + 12;
-      return `<text x="${x}" y="${y}" font-family="sans-serif" font-size="11" fill="#fff" stroke="#000" stroke-width="0.6">${escapeXml(String(label))}</text>`;
-    });
-    const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${gridW}" height="${gridH}">${marks.join('')}</svg>`;
-    png = sharp(await png.png().toBuffer()).composite([{ input: Buffer.from(svg), top: 0, left: 0 }]);
-  }
-  const bytes = await png.png().toBuffer();
-  if (path) await sharp(bytes).toFile(path);
-  return bytes;
+  const labels = options.labels?.map((label, n) => ({
+    x: pad + (n % nrow) * (width + pad) + 3,
+    y: pad + Math.floor(n / nrow) * (height + pad) + 12,
+    text: String(label),
+  }));
+  return encodeGridPng(grid, gridW, gridH, labels, path);
 }
 
 function toBytes(image: HwcImage): Uint8Array {
@@ -63,8 +59,4 @@ function toBytes(image: HwcImage): Uint8Array {
   }
   const scale = max > min ? 255 / (max - min) : 0;
   return Uint8Array.from(image.data, (v) => Math.round((v - min) * scale));
-}
-
-export function escapeXml(text: string): string {
-  return text.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!);
 }

@@ -3,7 +3,8 @@ import { resizePixels } from './resize-pixels.js';
 import { positiveInt, probability, type Transform } from './transform.js';
 
 /**
- * Resizes to height x width (aspect ratio not kept), with sharp.
+ * Resizes to height x width (aspect ratio not kept), with sharp (in a browser build, with the
+ * browser's image scaling).
  *
  * @example
  * const val = new Compose([new Resize(64, 64), new Normalize(), new ToTensor()]);

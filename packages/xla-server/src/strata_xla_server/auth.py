@@ -2,7 +2,9 @@
 
 The metadata value is compared in constant time (hmac.compare_digest) so the token cannot
 be guessed byte by byte from response times. A refused call never reaches the service and
-its request is never parsed.
+its request is never read: it is answered by a streaming handler that ends the call before
+asking for a message, so an unauthenticated client cannot make the server buffer a large
+body (the message size limit is only for authenticated calls).
 """
 from __future__ import annotations
 
@@ -28,24 +30,15 @@ class TokenInterceptor(grpc.aio.ServerInterceptor):
                 got = value.encode() if isinstance(value, str) else bytes(value)
         if hmac.compare_digest(got, self._expected):
             return handler
-        return _denied(handler)
+        return _DENIED_HANDLER
 
 
-async def _deny_unary(request, context):
-    await context.abort(grpc.StatusCode.UNAUTHENTICATED, DENIED)
-
-
-async def _deny_stream(request, context):
+async def _deny(request_iterator, context):
+    # Never iterates the requests: grpc reads a message only when the handler asks for one.
     await context.abort(grpc.StatusCode.UNAUTHENTICATED, DENIED)
     yield  # pragma: no cover  (makes this an async generator for streaming replies)
 
 
-def _denied(handler):
-    # No request_deserializer: the unauthenticated request stays unparsed bytes.
-    if handler.unary_unary:
-        return grpc.unary_unary_rpc_method_handler(_deny_unary)
-    if handler.unary_stream:
-        return grpc.unary_stream_rpc_method_handler(_deny_stream)
-    if handler.stream_unary:
-        return grpc.stream_unary_rpc_method_handler(_deny_unary)
-    return grpc.stream_stream_rpc_method_handler(_deny_stream)
+# A request-streaming handler whatever the method: a unary handler would make grpc receive
+# the whole request before the handler runs. No deserializer: nothing is parsed either.
+_DENIED_HANDLER = grpc.stream_stream_rpc_method_handler(_deny)

@@ -3,10 +3,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import faulthandler
 import ipaddress
 import logging
+import os
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 from .server import ServerConfig
 
@@ -24,15 +27,31 @@ def _parser() -> argparse.ArgumentParser:
     auth.add_argument("--token-file", type=Path, help="read the token from this file")
     p.add_argument("--tls-cert", type=Path, help="server certificate chain (PEM); enables TLS with --tls-key")
     p.add_argument("--tls-key", type=Path, help="server private key (PEM)")
-    p.add_argument("--memory-quota-bytes", type=int, default=0,
-                   help="default and largest quota of a session, in bytes on the devices (0: no limit)")
+    p.add_argument("--memory-quota-bytes", type=int, default=None,
+                   help="default and largest quota of a session, in bytes on the devices (default: half the "
+                        "devices' memory, host RAM on CPU; 0: no limit)")
     p.add_argument("--max-message-bytes", type=int, default=64 << 20,
                    help="largest gRPC message received or sent (default 64 MiB)")
     p.add_argument("--workers", type=int, default=4, help="threads for compiles, transfers and runs (default 4)")
     p.add_argument("--max-sessions", type=int, default=64, help="sessions open at once (default 64)")
     p.add_argument("--cache-size", type=int, default=256, help="compiled programs kept (default 256)")
-    p.add_argument("--attach-timeout-s", type=float, default=120.0,
-                   help="close a session whose client has not opened its Attach stream by then (default 120; 0: never)")
+    p.add_argument("--attach-timeout-s", type=float, default=30.0,
+                   help="close a session whose client has not opened its Attach stream by then (default 30; 0: never)")
+    p.add_argument("--default-deadline-s", type=float, default=600.0,
+                   help="deadline of calls that carry none, and the longest a call may wait for its work (default 600)")
+    p.add_argument("--max-overdue-runs", type=int, default=None,
+                   help="runs past their deadline that may still be running before new work is refused "
+                        "(default: --workers)")
+    p.add_argument("--max-overdue-runs-per-client", type=int, default=1,
+                   help="the same, per client connection (default 1)")
+    p.add_argument("--max-calls-per-client", type=int, default=128,
+                   help="calls in flight per client connection, streams included, Health excluded (default 128)")
+    p.add_argument("--max-unattached-per-client", type=int, default=16,
+                   help="sessions a client connection has opened and not attached (default 16)")
+    p.add_argument("--max-buffers-per-session", type=int, default=16384,
+                   help="buffers a session may hold (default 16384)")
+    p.add_argument("--max-programs-per-session", type=int, default=1024,
+                   help="compiled programs a session may keep (default 1024)")
     p.add_argument("--log-level", default="INFO", help="DEBUG, INFO, WARNING (default INFO)")
     p.add_argument("--parent-pid", type=int,
                    help="stop when this process (the one that started the server) is gone")
@@ -85,9 +104,15 @@ def config_from_args(argv: list[str]) -> ServerConfig:
         parser.error(f"--parent-pid {args.parent_pid} is not a process id")
     if args.attach_timeout_s < 0:
         parser.error(f"--attach-timeout-s {args.attach_timeout_s} is negative; 0 turns the timeout off")
-    for name in ("memory_quota_bytes", "max_message_bytes", "workers", "max_sessions", "cache_size"):
+    if not args.default_deadline_s > 0:
+        parser.error(f"--default-deadline-s {args.default_deadline_s} must be a positive number of seconds")
+    if args.max_overdue_runs is None:
+        args.max_overdue_runs = args.workers
+    for name in ("memory_quota_bytes", "max_message_bytes", "workers", "max_sessions", "cache_size",
+                 "max_overdue_runs", "max_overdue_runs_per_client", "max_calls_per_client",
+                 "max_unattached_per_client", "max_buffers_per_session", "max_programs_per_session"):
         value = getattr(args, name)
-        if value < (0 if name == "memory_quota_bytes" else 1):
+        if value is not None and value < (0 if name == "memory_quota_bytes" else 1):
             parser.error(f"--{name.replace('_', '-')} {value} is out of range")
     # Our lines at --log-level; other libraries' (jax probing for a TPU, ...) at WARNING.
     logging.basicConfig(stream=sys.stderr, level=logging.WARNING,
@@ -104,15 +129,25 @@ def config_from_args(argv: list[str]) -> ServerConfig:
         tls_cert=cert, tls_key=key, memory_quota_bytes=args.memory_quota_bytes,
         max_message_bytes=args.max_message_bytes, workers=args.workers,
         max_sessions=args.max_sessions, cache_size=args.cache_size, attach_timeout_s=args.attach_timeout_s,
-        parent_pid=args.parent_pid,
+        parent_pid=args.parent_pid, default_deadline_s=args.default_deadline_s,
+        max_overdue_runs=args.max_overdue_runs, max_overdue_runs_per_client=args.max_overdue_runs_per_client,
+        max_calls_per_client=args.max_calls_per_client, max_unattached_per_client=args.max_unattached_per_client,
+        max_buffers_per_session=args.max_buffers_per_session, max_programs_per_session=args.max_programs_per_session,
     )
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None) -> NoReturn:
+    # A crash in native code (XLA, grpc) leaves the Python stacks of every thread in the log.
+    faulthandler.enable(file=sys.stderr, all_threads=True)
     config = config_from_args(sys.argv[1:] if argv is None else argv)
     from .server import serve
     try:
         asyncio.run(serve(config))
     except KeyboardInterrupt:
         pass
-    return 0
+    # Exit without joining the worker threads: a run that never ends would hold the
+    # interpreter's exit forever (PJRT cannot cancel it).
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)

@@ -59,6 +59,7 @@ from jax._src.lib import xla_client as _xc  # noqa: E402
 from jax.sharding import Mesh, NamedSharding, PartitionSpec  # noqa: E402
 from jaxlib.mlir import ir as _ir  # noqa: E402
 
+from .module_limits import check_module_ops, check_module_text  # noqa: E402
 from .specs import SPLIT_DIM0, Spec  # noqa: E402
 
 
@@ -96,11 +97,13 @@ def _tensor_type(t, what: str) -> TensorType:
 
 def parse_module(text: str) -> Signature:
     """Parses and verifies a StableHLO text module; returns the signature of @main."""
+    check_module_text(text)
     with _mlir.make_ir_context() as ctx:
         try:
             module = _ir.Module.parse(text, context=ctx)
         except Exception as e:  # MLIRError carries the parser's diagnostics
             raise ModuleError(str(e)) from None
+        check_module_ops(module)
         main = None
         shardy = False
         for op in module.body.operations:
@@ -128,6 +131,34 @@ def parse_module(text: str) -> Signature:
         return Signature(inputs, outputs, num_partitions, shardy, aliased)
 
 
+@dataclass(frozen=True)
+class MemoryNeeds:
+    """What XLA's buffer assignment says one run of a program needs, over all its devices."""
+    arguments: int
+    outputs: int
+    aliased: int      # output bytes written into argument buffers
+    temp: int         # intermediates, live only while the program runs
+    code: int         # generated code, held while the program is kept
+
+    @property
+    def run(self) -> int:
+        """Bytes on the devices while it runs: arguments, outputs and intermediates."""
+        return self.arguments + self.outputs - self.aliased + self.temp
+
+
+def _memory_needs(executable, num_devices: int) -> MemoryNeeds:
+    # The stats are per device (each partition's buffers); the quota counts all devices.
+    stats = executable.get_compiled_memory_stats()
+    n = num_devices
+    return MemoryNeeds(
+        arguments=(stats.argument_size_in_bytes + stats.host_argument_size_in_bytes) * n,
+        outputs=(stats.output_size_in_bytes + stats.host_output_size_in_bytes) * n,
+        aliased=(stats.alias_size_in_bytes + stats.host_alias_size_in_bytes) * n,
+        temp=(stats.temp_size_in_bytes + stats.host_temp_size_in_bytes) * n,
+        code=stats.generated_code_size_in_bytes + stats.host_generated_code_size_in_bytes,
+    )
+
+
 @dataclass
 class Compiled:
     executable: object                   # jaxlib LoadedExecutable
@@ -136,6 +167,7 @@ class Compiled:
     out_shardings: tuple[NamedSharding, ...]
     out_specs: tuple[Spec, ...]
     aliased: tuple[int, ...] = ()        # arguments whose buffers the program consumes
+    memory: MemoryNeeds = MemoryNeeds(0, 0, 0, 0, 0)
 
 
 def xla_status_name(error: BaseException) -> str | None:
@@ -173,6 +205,14 @@ class Runtime:
             infos.append({"id": d.id, "platform": self.platform, "kind": d.device_kind, "memory_bytes": memory})
         return infos
 
+    def memory_bytes(self) -> int:
+        """Memory of all devices together: their reported limits, or the host's RAM for
+        devices that report none (CPU, whose buffers live in host memory)."""
+        total = sum(d["memory_bytes"] for d in self.device_infos())
+        if total:
+            return total
+        return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+
     def sharding(self, placement: str, num_devices: int) -> NamedSharding:
         mesh = self._meshes.get(num_devices)
         if mesh is None:
@@ -197,7 +237,8 @@ class Runtime:
         if num_devices > 1:
             self._check_shardings("argument", executable.get_parameter_shardings(), in_shardings, in_specs)
             self._check_shardings("result", executable.get_output_shardings(), out_shardings, out_specs)
-        return Compiled(executable, num_devices, in_shardings, out_shardings, tuple(out_specs), signature.aliased)
+        return Compiled(executable, num_devices, in_shardings, out_shardings, tuple(out_specs), signature.aliased,
+                        _memory_needs(executable, num_devices))
 
     @staticmethod
     def _check_shardings(kind: str, compiled, wanted, specs) -> None:

@@ -2,7 +2,9 @@
 
 Least recently used entries go first when it is full; a session keeps the programs it
 compiled alive, so eviction never breaks a running client. Two sessions that compile the
-same hash at once compile it once (the second waits for the first).
+same hash at once compile it once (the second waits for the first). A build (parse, checks,
+compile) runs on a thread with a large stack (large_stack.py), and the heap it freed goes back
+to the operating system afterwards (free_heap.py).
 """
 from __future__ import annotations
 
@@ -11,6 +13,8 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any, Callable
 
+from .free_heap import release_free_heap
+from .large_stack import run_on_large_stack
 from .specs import Spec
 
 Key = tuple[str, int]
@@ -52,7 +56,10 @@ class ProgramCache:
             if program is not None:
                 return program, True
             try:
-                program = build()
+                try:
+                    program = run_on_large_stack(build)
+                finally:
+                    release_free_heap()
                 with self._lock:
                     self._entries[key] = program
                     while len(self._entries) > self.capacity:

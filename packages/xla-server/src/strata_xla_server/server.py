@@ -5,8 +5,9 @@ import asyncio
 import logging
 import os
 import signal
+import sys
 import tempfile
-from concurrent.futures import ThreadPoolExecutor
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,13 +24,26 @@ class ServerConfig:
     token: str | None = None
     tls_cert: bytes | None = None        # PEM
     tls_key: bytes | None = None         # PEM
-    memory_quota_bytes: int = 0          # default and cap per session; 0 = no limit
+    memory_quota_bytes: int | None = None   # default and cap per session; None = a share of the devices' memory; 0 = no limit
     max_message_bytes: int = 64 << 20
     workers: int = 4                     # threads for compiles, transfers and runs
     max_sessions: int = 64
     cache_size: int = 256                # compiled programs kept
-    attach_timeout_s: float = 120.0      # close sessions not attached by then; 0 = never
+    attach_timeout_s: float = 30.0       # close sessions not attached by then; 0 = never
     parent_pid: int | None = None        # stop once this process is no longer the parent
+    default_deadline_s: float = 600.0    # deadline of calls that carry none (and the longest one)
+    max_overdue_runs: int = 4            # runs past their deadline still running, in all
+    max_overdue_runs_per_client: int = 1
+    max_calls_per_client: int = 128      # calls in flight per connection (Health excluded)
+    max_unattached_per_client: int = 16  # sessions a connection opened and has not attached
+    max_buffers_per_session: int = 16384
+    max_programs_per_session: int = 1024
+
+
+# The default quota of a session: this share of all devices' memory (host RAM on CPU).
+DEFAULT_QUOTA_SHARE = 0.5
+# What a shutdown may take before the process exits anyway (runs that never end included).
+SHUTDOWN_LIMIT_S = 4.0
 
 
 def _address(host: str, port: int) -> str:
@@ -68,15 +82,25 @@ async def serve(config: ServerConfig) -> None:
     # jax is imported here, after the command line was checked, so bad flags fail fast.
     from .auth import TokenInterceptor
     from .handlers import build_generic_handler
+    from .limits import CallLimits
     from .pjrt import Runtime
     from .programs import ProgramCache
+    from .runs import RunGate
     from .service import XlaService
     from .sessions import Sessions
 
     runtime = Runtime()
-    executor = ThreadPoolExecutor(max_workers=config.workers, thread_name_prefix="xla-work")
-    sessions = Sessions(config.max_sessions, config.memory_quota_bytes)
-    service = XlaService(runtime, sessions, ProgramCache(config.cache_size), executor)
+    quota = config.memory_quota_bytes
+    if quota is None:
+        quota = int(runtime.memory_bytes() * DEFAULT_QUOTA_SHARE)
+    gate = RunGate(config.workers, config.max_overdue_runs, config.max_overdue_runs_per_client,
+                   config.default_deadline_s)
+    sessions = Sessions(config.max_sessions, quota,
+                        max_unattached_per_client=config.max_unattached_per_client,
+                        max_buffers=config.max_buffers_per_session, max_programs=config.max_programs_per_session)
+    service = XlaService(runtime, sessions, ProgramCache(config.cache_size), gate, config.max_message_bytes)
+    max_calls = config.max_sessions + 256   # each attached session holds one stream; room for its calls
+    limits = CallLimits(config.max_calls_per_client, max_calls)
 
     server = grpc.aio.server(
         interceptors=[TokenInterceptor(config.token)] if config.token else [],
@@ -92,10 +116,11 @@ async def serve(config: ServerConfig) -> None:
             ("grpc.keepalive_permit_without_calls", 1),
             ("grpc.http2.min_recv_ping_interval_without_data_ms", 5_000),
         ],
-        # Each attached session holds one stream; leave room for its calls.
-        maximum_concurrent_rpcs=config.max_sessions + 256,
+        # CallLimits refuses calls per client well below this; grpc's own cap, which would
+        # refuse Health too, is only a backstop.
+        maximum_concurrent_rpcs=4 * max_calls,
     )
-    server.add_generic_rpc_handlers((build_generic_handler(service),))
+    server.add_generic_rpc_handlers((build_generic_handler(service, limits),))
     address = _address(config.host, config.port)
     try:
         if config.tls_cert:
@@ -110,10 +135,11 @@ async def serve(config: ServerConfig) -> None:
     await server.start()
     if config.port_file:
         _write_port_file(config.port_file, port)
-    log.info("listening on %s (%s, %d %s device(s), jax %s, tls %s, token %s)",
+    log.info("listening on %s (%s, %d %s device(s), jax %s, tls %s, token %s, session quota %s)",
              _address(config.host, port), runtime.platform, len(runtime.devices),
              runtime.devices[0].device_kind, runtime.jax_version,
-             "on" if config.tls_cert else "off", "required" if config.token else "off")
+             "on" if config.tls_cert else "off", "required" if config.token else "off",
+             f"{quota} bytes" if quota else "none")
 
     reaper = asyncio.create_task(_close_unattached(sessions, config.attach_timeout_s)) if config.attach_timeout_s else None
     stop = asyncio.Event()
@@ -128,10 +154,28 @@ async def serve(config: ServerConfig) -> None:
     stopper = asyncio.create_task(stop.wait())
     await asyncio.wait({waiter, stopper}, return_when=asyncio.FIRST_COMPLETED)
     log.info("stopping")
-    await server.stop(grace=1.0)
+    _exit_after(SHUTDOWN_LIMIT_S)
+    try:
+        await asyncio.wait_for(server.stop(grace=1.0), SHUTDOWN_LIMIT_S - 1.0)
+    except asyncio.TimeoutError:
+        log.warning("calls did not end within the shutdown's grace: stopping without them")
     stopper.cancel()
     for task in (reaper, watcher):
         if task:
             task.cancel()
     sessions.close_all()
-    executor.shutdown(wait=False, cancel_futures=True)
+    if gate.overdue:
+        log.warning("%d run(s) past their deadline are still running: the process exits without them", gate.overdue)
+    gate.shutdown()
+
+
+def _exit_after(seconds: float) -> None:
+    """Ends the process if the shutdown takes longer than `seconds` (a blocked event loop)."""
+    def hard_exit() -> None:
+        log.error("the shutdown took more than %g s: exiting now", seconds)
+        logging.shutdown()
+        sys.stderr.flush()
+        os._exit(1)
+    timer = threading.Timer(seconds, hard_exit)
+    timer.daemon = True
+    timer.start()

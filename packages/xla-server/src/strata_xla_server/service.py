@@ -1,26 +1,24 @@
 """The XlaService methods of proto/strata_xla.proto.
 
 Each method takes a parsed request and the grpc.aio context. Blocking work (parsing and
-compiling modules, device transfers, runs) goes to a bounded thread pool so the event loop
-keeps serving other calls and the Attach streams. Errors are raised as ServiceError; the
-wrapper in handlers.py turns them into statuses.
+compiling modules, device transfers, runs) goes to the RunGate's workers within the call's
+deadline, so the event loop keeps serving other calls and the Attach streams. Errors are
+raised as ServiceError; the wrapper in handlers.py turns them into statuses.
 """
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import logging
 import re
 import time
-from concurrent.futures import Executor
-
 import grpc
 import numpy as np
 
 from . import __version__
-from .errors import ServiceError, invalid, not_found
+from .errors import ServiceError, exhausted, invalid, not_found
 from .pjrt import ModuleError, Runtime, Signature, parse_module, xla_status_name
 from .programs import Program, ProgramCache
+from .runs import RunGate
 from .sessions import Session, Sessions
 from .specs import SPLIT_DIM0, Spec, check_placement, spec_from_proto
 from .protocol import pb
@@ -28,6 +26,7 @@ from .protocol import pb
 log = logging.getLogger("strata_xla_server")
 
 FETCH_CHUNK_BYTES = 1 << 20   # the protocol's promise: Fetch chunks carry at most 1 MiB
+REPLY_FRAMING_BYTES = 64 << 10   # room in an Execute reply for everything but inlined data
 HASH_RE = re.compile(r"^[0-9a-f]{64}$")
 
 
@@ -46,23 +45,23 @@ def _wire_bytes(host: np.ndarray, spec: Spec) -> bytes:
 
 
 class XlaService:
-    def __init__(self, runtime: Runtime, sessions: Sessions, programs: ProgramCache, executor: Executor):
+    def __init__(self, runtime: Runtime, sessions: Sessions, programs: ProgramCache, gate: RunGate,
+                 max_message_bytes: int = 64 << 20):
         self.runtime = runtime
         self.sessions = sessions
         self.programs = programs
-        self.executor = executor
+        self.gate = gate
+        self.max_message_bytes = max_message_bytes
 
-    async def _blocking(self, context, fn, *args):
-        remaining = context.time_remaining()
-        if remaining is not None and remaining <= 0:
-            raise ServiceError(grpc.StatusCode.DEADLINE_EXCEEDED, "the call's deadline passed before it started")
-        return await asyncio.get_running_loop().run_in_executor(self.executor, fn, *args)
+    async def _blocking(self, context, what: str, fn, *args, on_late=None):
+        return await self.gate.run(context, context.peer(), what, fn, *args, on_late=on_late)
 
     # --- server -------------------------------------------------------------------------
 
     async def Health(self, request, context):
+        # Not ok while runs past their deadline fill their cap: no new work can start then.
         return pb.HealthReply(
-            ok=True, platform=self.runtime.platform, device_count=len(self.runtime.devices),
+            ok=self.gate.healthy(), platform=self.runtime.platform, device_count=len(self.runtime.devices),
             server_version=__version__, jax_version=self.runtime.jax_version,
         )
 
@@ -78,7 +77,7 @@ class XlaService:
             raise invalid(f"num_devices {request.num_devices} is not between 1 and the {available} devices of this server (see ListDevices)")
         if request.memory_quota_bytes < 0:
             raise invalid(f"memory_quota_bytes {request.memory_quota_bytes} is negative; send 0 for the server's default")
-        session = self.sessions.open(request.memory_quota_bytes, n, request.client)
+        session = self.sessions.open(request.memory_quota_bytes, n, request.client, context.peer())
         log.info("session %s opened: %d device(s), quota %s, client %r", session.id, n,
                  session.quota or "none", request.client[:200])
         return pb.OpenSessionReply(session_id=session.id, memory_quota_bytes=session.quota, num_devices=n)
@@ -145,11 +144,12 @@ class XlaService:
             return Program(digest, n, in_specs, out_specs, compiled, (time.perf_counter() - start) * 1e3)
 
         start = time.perf_counter()
-        program, cached = await self._blocking(context, self.programs.get_or_build, key, build)
+        program, cached = await self._blocking(
+            context, f"compiling program {digest[:12]}", self.programs.get_or_build, key, build)
         if cached and (program.in_specs != in_specs or program.out_specs != out_specs):
             _check_same_specs(program, in_specs, out_specs)
-        with session.lock:
-            session.programs[digest] = program
+        _check_fits(session, program)
+        session.keep_program(digest, program, program.compiled.memory.code)
         ms = 0.0 if cached else program.compile_ms
         log.info("compile %s devices=%d ms=%.1f cached=%s", digest[:16], n,
                  (time.perf_counter() - start) * 1e3 if cached else ms, str(cached).lower())
@@ -177,44 +177,77 @@ class XlaService:
                 raise invalid(f"release names handle(s) {sorted(inputs)} that are inputs of this run; release them after it, or donate them")
             session.release(request.release)
         out_bytes = sum(s.device_bytes(program.num_devices) for s in program.out_specs)
-        credit = sum(b.device_bytes for b in {b.handle: b for b in buffers if b.handle in donate}.values())
-        session.reserve(out_bytes, f"the outputs of program {program.hash[:12]}", credit)
-        added = False
+        n_out = len(program.out_specs)
+        donated = list({b.handle: b for b in buffers if b.handle in donate}.values())
+        credit = sum(b.device_bytes for b in donated)
+        # Intermediates live only during the run: reserved with the outputs, returned after it.
+        temp = program.compiled.memory.temp
+        what = f"program {program.hash[:12]} (its outputs{f' and {temp} bytes of intermediates' if temp else ''})"
+        session.reserve(out_bytes + temp, what, credit, buffers=n_out, credit_buffers=len(donated))
+        # Outputs that come back inline, while they fit the reply under the message limit;
+        # the others stay on the server only (inlined false), for a Fetch.
+        inline_room = self.max_message_bytes - REPLY_FRAMING_BYTES
+        inline = set()
+        for i, spec in enumerate(program.out_specs):
+            if 0 < spec.nbytes <= request.inline_max_bytes and spec.placement != SPLIT_DIM0 and spec.nbytes <= inline_room:
+                inline.add(i)
+                inline_room -= spec.nbytes
+        # The module consumes its aliased arguments; those the client did not donate it
+        # still holds, so the program gets copies of them.
+        keep = frozenset(i for i in program.compiled.aliased if request.inputs[i] not in donate)
+
+        def consumed_inputs() -> list[str]:
+            # Inputs XLA consumed itself (modules with aliasing) are gone, even after a failure.
+            return [b.handle for b in buffers if self.runtime.is_deleted(b.array)]
+
+        def late(result, error) -> None:
+            # A run this call stopped waiting for has ended: its outputs are nobody's.
+            session.unreserve(out_bytes + temp, buffers=n_out)
+            session.release(consumed_inputs())
+
+        start = time.perf_counter()
         try:
-            inline = frozenset(
-                i for i, spec in enumerate(program.out_specs)
-                if 0 < spec.nbytes <= request.inline_max_bytes and spec.placement != SPLIT_DIM0
-            )
-            # The module consumes its aliased arguments; those the client did not donate it
-            # still holds, so the program gets copies of them.
-            keep = frozenset(i for i in program.compiled.aliased if request.inputs[i] not in donate)
-            start = time.perf_counter()
-            try:
-                outputs, hosts = await self._blocking(
-                    context, self.runtime.execute, program.compiled, [b.array for b in buffers], inline, keep)
-            except ServiceError:
-                raise
-            except Exception as e:
-                raise _xla_error(e, f"running program {program.hash[:12]} failed") from None
-            ms = (time.perf_counter() - start) * 1e3
-            infos = []
+            outputs, hosts = await self._blocking(
+                context, f"running program {program.hash[:12]}", self.runtime.execute,
+                program.compiled, [b.array for b in buffers], frozenset(inline), keep, on_late=late)
+        except ServiceError:
+            raise   # late() ran, or runs when the abandoned program ends
+        except Exception as e:
+            raise _xla_error(e, f"running program {program.hash[:12]} failed") from None
+        ms = (time.perf_counter() - start) * 1e3
+        session.unreserve(temp)
+        infos = []
+        added: list[str] = []
+        try:
             for i, (spec, array) in enumerate(zip(program.out_specs, outputs)):
                 nbytes = spec.device_bytes(program.num_devices)
                 buffer = session.add(spec, array, nbytes)
+                added.append(buffer.handle)
                 out_bytes -= nbytes
                 info = pb.BufferInfo(handle=buffer.handle, spec=spec.to_proto(), nbytes=spec.nbytes)
                 if i in hosts:
                     info.inlined = True
                     info.data = _wire_bytes(hosts[i], spec)
                 infos.append(info)
-            added = True
         finally:
-            if not added:
-                session.unreserve(out_bytes)
-            # Inputs XLA consumed itself (modules with aliasing) are gone, even after a failure.
-            session.release([b.handle for b in buffers if self.runtime.is_deleted(b.array)])
+            if len(added) < n_out:
+                session.unreserve(out_bytes, buffers=n_out - len(added))
+                session.release(added)
+            session.release(consumed_inputs())
         session.release(donate)
-        return pb.ExecuteReply(outputs=infos, execute_ms=ms)
+        reply = pb.ExecuteReply(outputs=infos, execute_ms=ms)
+        size = reply.ByteSize()
+        if size > self.max_message_bytes:
+            session.release(added)
+            raise exhausted(
+                f"the reply of program {program.hash[:12]} would be {size} bytes, over the server's "
+                f"{self.max_message_bytes}-byte message limit (--max-message-bytes); its outputs were "
+                f"released: return fewer outputs from the program"
+            )
+        # A reply that never reaches the client (it cancelled, or the send failed) leaves
+        # handles nobody knows: free those outputs once the call ends that way.
+        _release_if_undelivered(context, session, added)
+        return reply
 
     def _program(self, session: Session, digest: str) -> Program:
         with session.lock:
@@ -223,8 +256,7 @@ class XlaService:
             program = self.programs.lookup((digest, session.num_devices))
             if program is None:
                 raise not_found(f"program {digest[:80]!r} is not compiled for {session.num_devices} device(s); call Compile first")
-            with session.lock:
-                session.programs[digest] = program
+            session.keep_program(digest, program, program.compiled.memory.code)
         return program
 
     # --- buffers ------------------------------------------------------------------------
@@ -241,7 +273,7 @@ class XlaService:
                         raise invalid("the first upload chunk carries no spec; send session_id and spec in the first chunk")
                     spec = spec_from_proto(chunk.spec, "upload spec")
                     check_placement(spec, session.num_devices, "upload spec")
-                    session.reserve(spec.device_bytes(session.num_devices), f"uploading {spec.text()}")
+                    session.reserve(spec.device_bytes(session.num_devices), f"uploading {spec.text()}", buffers=1)
                     reserved = spec.device_bytes(session.num_devices)
                 if len(data) + len(chunk.data) > spec.nbytes:
                     raise invalid(f"upload of {spec.text()} sent more than its {spec.nbytes} bytes; send exactly size x element bytes")
@@ -250,14 +282,15 @@ class XlaService:
                 raise invalid("the upload stream carried no chunk; the first chunk must carry session_id and spec")
             if len(data) != spec.nbytes:
                 raise invalid(f"upload of {spec.text()} needs {spec.nbytes} bytes, received {len(data)}")
-            array = await self._blocking(context, self._to_device, data, spec, session.num_devices)
+            array = await self._blocking(
+                context, f"uploading {spec.text()}", self._to_device, data, spec, session.num_devices)
             del data
             buffer = session.add(spec, array, reserved)
             reserved = 0
             return pb.BufferInfo(handle=buffer.handle, spec=spec.to_proto(), nbytes=spec.nbytes)
         finally:
             if reserved:
-                session.unreserve(reserved)
+                session.unreserve(reserved, buffers=1)
 
     def _to_device(self, data: bytearray, spec: Spec, num_devices: int):
         if spec.dtype.name == "BOOL":
@@ -269,7 +302,7 @@ class XlaService:
     async def Fetch(self, request, context):
         session = self.sessions.get(request.session_id)
         buffer = session.get(request.handle, "fetch")
-        host = await self._blocking(context, self.runtime.to_host, buffer.array)
+        host = await self._blocking(context, f"fetching {request.handle}", self.runtime.to_host, buffer.array)
         raw = _wire_bytes(host, buffer.spec)
         yield pb.FetchChunk(spec=buffer.spec.to_proto(), data=raw[:FETCH_CHUNK_BYTES])
         for offset in range(FETCH_CHUNK_BYTES, len(raw), FETCH_CHUNK_BYTES):
@@ -278,6 +311,28 @@ class XlaService:
     async def Release(self, request, context):
         session = self.sessions.get(request.session_id)
         return pb.ReleaseReply(released=session.release(request.handles))
+
+
+def _check_fits(session: Session, program: Program) -> None:
+    """A program whose run alone needs more than the session's quota can never run there."""
+    need = program.compiled.memory
+    if session.quota and need.run > session.quota:
+        raise exhausted(
+            f"program {program.hash[:12]} needs {need.run} bytes on the devices to run (arguments "
+            f"{need.arguments}, outputs {need.outputs}, intermediates {need.temp}, over "
+            f"{program.num_devices} device(s)), more than the {session.quota}-byte quota of session "
+            f"{session.id}; open the session with a larger memory_quota_bytes, or split the work into "
+            f"smaller programs"
+        )
+
+
+def _release_if_undelivered(context, session: Session, handles: list[str]) -> None:
+    def done(_) -> None:
+        if context.cancelled() or context.code() not in (None, grpc.StatusCode.OK):
+            if session.release(handles):
+                log.info("session %s: released %d output(s) of an Execute whose reply did not reach the client",
+                         session.id, len(handles))
+    context.add_done_callback(done)
 
 
 def _check_signature(signature: Signature, in_specs, out_specs, n: int) -> None:

@@ -17,6 +17,7 @@ from .protocol import pb
 
 MAX_DIM = 1 << 40
 MAX_ELEMENTS = 1 << 46
+MAX_RANK = 64   # numpy's limit, and the most a StableHLO module may have (module_limits.py)
 
 REPLICATED = "replicated"
 SPLIT_DIM0 = "split_dim0"
@@ -87,6 +88,8 @@ def spec_from_proto(spec: pb.TensorSpec, what: str) -> Spec:
     if dtype is None:
         names = ", ".join(d.name for d in DTYPES)
         raise invalid(f"{what}: dtype {spec.dtype} is not supported; use one of {names}")
+    if len(spec.shape) > MAX_RANK:
+        raise invalid(f"{what}: shape has {len(spec.shape)} dimensions; at most {MAX_RANK} are supported")
     shape = tuple(int(d) for d in spec.shape)
     if any(d < 0 for d in shape):
         raise invalid(f"{what}: shape {list(shape)} has a negative dimension")

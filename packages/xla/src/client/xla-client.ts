@@ -1,7 +1,10 @@
 import * as grpc from '@grpc/grpc-js';
 import { StrataError } from '@strata/core';
+import { DEFAULT_SECURITY_REMEDIES, channelSecurity, type ChannelSecurityOptions, type SecurityRemedies } from './channel-security.js';
 import { xlaServiceClient } from './proto-loader.js';
+import { parseServerAddress, portOf } from './server-address.js';
 import { startXlaServerHint } from './server-start-hint.js';
+import { tlsFailureFix } from './tls-failure.js';
 
 /** HealthReply of the protocol. */
 export interface ServerHealth {
@@ -20,8 +23,8 @@ export interface ServerDevice {
   readonly memory_bytes: number;
 }
 
-/** How a client's error remedies tell the user to change the server address and the token. */
-export interface ClientRemedies {
+/** How a client's error remedies tell the user to change the server address, the token and TLS. */
+export interface ClientRemedies extends Partial<SecurityRemedies> {
   /** Completes "start the server (...) or ...", e.g. 'set STRATA_XLA_ADDRESS'. */
   readonly address: string;
   /** Completes "pass the server's token: ...", e.g. 'new XlaStrategy({ token }) or STRATA_XLA_TOKEN'. */
@@ -37,50 +40,56 @@ type Callback<T> = (error: grpc.ServiceError | null, reply: T) => void;
 // The stub's methods are generated at runtime from the .proto.
 type Stub = grpc.Client & Record<string, (...args: unknown[]) => unknown>;
 
-/** 'grpc://host:8470' or 'host:8470' to the 'host:8470' grpc-js wants. */
+/** 'grpc://host:8470', 'grpcs://host:8470' or 'host:8470' to the 'host:8470' grpc-js wants. */
 export function targetOf(address: string): string {
-  const match = /^(?:grpc:\/\/)?([^/]+?)\/?$/.exec(address.trim());
-  if (match === null) {
-    throw new StrataError('invalid-option', `Invalid XLA server address ${JSON.stringify(address)}.`, {
-      value: address,
-      fix: "write it as 'grpc://host:port', for example 'grpc://127.0.0.1:8470'.",
-    });
-  }
-  return match[1];
+  return parseServerAddress(address).target;
 }
 
 /**
  * A connection to one Strata XLA server: the protocol's calls with the bearer token attached,
- * as promises. Sessions are opened by `XlaSession.open(client, ...)`.
+ * as promises. Sessions are opened by `XlaSession.open(client, ...)`. A 'grpcs://' address
+ * speaks TLS and sends the token as call credentials; a plaintext 'grpc://' address sends it
+ * as metadata, and refuses to beyond loopback unless `allowPlaintextToken` says the network
+ * is trusted.
  *
  * @example
  * const client = new XlaClient('grpc://127.0.0.1:8470');
  * console.log(await client.health(1000));
  * client.close();
+ * @example
+ * const remote = new XlaClient('grpcs://10.0.0.2:8470', token, undefined, { tls: { caFile: 'server-cert.pem' } });
  */
 export class XlaClient {
   readonly stub: Stub;
+  /** True over TLS: the channel's call credentials carry the token. */
+  private readonly tokenInCredentials: boolean;
 
   /**
-   * @param remedies how error fixes name the address and token settings; a strategy passes
-   *   its own (its environment variables and class name).
+   * @param remedies how error fixes name the address, token and TLS settings; a strategy
+   *   passes its own (its environment variables and class name).
+   * @param security TLS settings of a 'grpcs://' address, and the opt-in to a plaintext token
+   *   beyond loopback.
    */
   constructor(
     readonly address: string,
     private readonly token?: string,
     private readonly remedies: ClientRemedies = DEFAULT_REMEDIES,
+    security: ChannelSecurityOptions = {},
   ) {
+    const channel = channelSecurity(address, token, security, this.securityRemedies());
+    this.tokenInCredentials = channel.tokenInCredentials;
     const Service = xlaServiceClient();
-    this.stub = new Service(targetOf(address), grpc.credentials.createInsecure(), {
+    this.stub = new Service(channel.target, channel.credentials, {
+      ...channel.channelOptions,
       'grpc.max_send_message_length': -1,
       'grpc.max_receive_message_length': -1,
     }) as unknown as Stub;
   }
 
-  /** Metadata every call carries: the bearer token when there is one. */
+  /** Metadata every call carries: the bearer token on a plaintext channel (over TLS the call credentials add it). */
   metadata(): grpc.Metadata {
     const m = new grpc.Metadata();
-    if (this.token) m.set('authorization', `Bearer ${this.token}`);
+    if (this.token && !this.tokenInCredentials) m.set('authorization', `Bearer ${this.token}`);
     return m;
   }
 
@@ -109,14 +118,22 @@ export class XlaClient {
   wrap(method: string, error: grpc.ServiceError | Error): StrataError {
     const code = (error as grpc.ServiceError).code;
     const fix =
-      code === grpc.status.UNAVAILABLE || code === grpc.status.DEADLINE_EXCEEDED
+      tlsFailureFix(this.address, error, this.securityRemedies()) ??
+      (code === grpc.status.UNAVAILABLE || code === grpc.status.DEADLINE_EXCEEDED
         ? `${startXlaServerHint(portOf(this.address))}; or ${this.remedies.address} (a running server's address). It was looked for at ${this.address}.`
         : code === grpc.status.UNAUTHENTICATED || code === grpc.status.PERMISSION_DENIED
           ? `pass the server's token: ${this.remedies.token}.`
           : code === grpc.status.RESOURCE_EXHAUSTED
             ? 'raise the session memory quota (server --memory-quota-bytes) or use a smaller batch.'
-            : 'see the server log for the cause.';
+            : 'see the server log for the cause.');
     return new StrataError('server-error', `XLA server call ${method} failed: ${grpcErrorText(error)}`, { value: method, fix, cause: error });
+  }
+
+  private securityRemedies(): SecurityRemedies {
+    return {
+      tls: this.remedies.tls ?? DEFAULT_SECURITY_REMEDIES.tls,
+      plaintextToken: this.remedies.plaintextToken ?? DEFAULT_SECURITY_REMEDIES.plaintextToken,
+    };
   }
 }
 
@@ -126,10 +143,4 @@ export class XlaClient {
  */
 export function grpcErrorText(error: Error): string {
   return error.message.replace(/\s*Resolution note:[ \t]*(?=\n|$)/g, '');
-}
-
-/** The port of 'grpc://host:port' (for the start command), or undefined when it has none. */
-function portOf(address: string): number | undefined {
-  const port = Number(/:(\d+)\/?$/.exec(address.trim())?.[1]);
-  return Number.isInteger(port) && port > 0 ? port : undefined;
 }

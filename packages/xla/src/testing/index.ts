@@ -6,3 +6,4 @@ import '@tensorflow/tfjs-backend-cpu';
 export { serverSkipReason, startServer, type ServerProcess } from './server-process.js';
 export { checkOnBoth, maxError, recordingBackend, seeded, type CheckResult } from './lowering-check.js';
 export { JaxRunner, jaxSkipReason, type HostTensor } from './jax-runner.js';
+export { certificateSkipReason, makeSelfSignedCertificate, type TestCertificate } from './test-certificate.js';

@@ -69,11 +69,11 @@ export async function chooseFastestStrategy<B extends tf.TensorContainer>(choice
     model: modelSignature(choice.module, choice.module.parameters(), batchLeaves(host), choice.precision, choice.devices),
     candidates: candidates.map((c) => ({ name: c.strategy.name, engine: c.engine })),
   };
-  const id = fastestKeyId(key);
+  const id = await fastestKeyId(key);
   const dir = fastestCacheDir(choice.options, choice.env);
   const cache = dir === false ? undefined : new FastestCache(dir, choice.warn);
   if (cache && !remeasureRequested(choice.options, choice.env)) {
-    const entry = cache.lookup(id);
+    const entry = await cache.lookup(id);
     const cached = entry && candidates.find((c) => c.strategy.name === entry.strategy);
     if (cached) {
       print(`Strategy 'fastest': training on '${cached.strategy.name}', measured fastest for this model on this machine (cached in ${cache.path}; ${REMEASURE_HINT}).`);

@@ -27,11 +27,11 @@ describe("the cache of 'fastest'", () => {
   it('finds nothing, silently, before anything is stored; then each entry by its id', async () => {
     const warnings: string[] = [];
     const cache = new FastestCache(join(fresh(), 'nested', 'strata'), (m) => warnings.push(m));
-    assert.equal(cache.lookup('a'), undefined);
+    assert.equal(await cache.lookup('a'), undefined);
     await cache.store('a', entry('wasm'));
     await cache.store('b', entry('cpu'));
-    assert.equal(cache.lookup('a')?.strategy, 'wasm');
-    assert.equal(cache.lookup('b')?.strategy, 'cpu');
+    assert.equal((await cache.lookup('a'))?.strategy, 'wasm');
+    assert.equal((await cache.lookup('b'))?.strategy, 'cpu');
     assert.deepEqual(warnings, []);
   });
 
@@ -45,7 +45,7 @@ describe("the cache of 'fastest'", () => {
       writeFileSync(join(dir, FASTEST_CACHE_FILE), text);
       const warnings: string[] = [];
       const cache = new FastestCache(dir, (m) => warnings.push(m));
-      assert.equal(cache.lookup('a'), undefined);
+      assert.equal(await cache.lookup('a'), undefined);
       assert.equal(warnings.length, 1);
       assert.match(warnings[0], reason);
       assert.ok(warnings[0].includes(join(dir, FASTEST_CACHE_FILE)));
@@ -54,10 +54,10 @@ describe("the cache of 'fastest'", () => {
     });
   }
 
-  it('skips an entry without a strategy', () => {
+  it('skips an entry without a strategy', async () => {
     const dir = fresh();
     writeFileSync(join(dir, FASTEST_CACHE_FILE), '{"format":"strata-fastest-strategy/1","entries":{"a":{"measured":[]}}}');
-    assert.equal(new FastestCache(dir, () => {}).lookup('a'), undefined);
+    assert.equal(await new FastestCache(dir, () => {}).lookup('a'), undefined);
   });
 
   it('warns, never throws, when the folder cannot be made', async () => {

@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { writeFileAtomic } from '../../checkpoint/atomic-write.js';
+import type { CheckpointStorage } from '../../checkpoint/checkpoint-storage.js';
+import { defaultCheckpointStorage } from '../../checkpoint/default-checkpoint-storage.js';
+import { joinPath } from '../../checkpoint/storage-path.js';
 import type { FastestKey } from './fastest-key.js';
 import type { MeasuredStrategy } from './fastest-report.js';
 
@@ -21,8 +21,9 @@ const FORMAT = 'strata-fastest-strategy/1';
 export const FASTEST_CACHE_FILE = 'fastest-strategy.json';
 
 /**
- * The picks of `strategy: 'fastest'`, one JSON file in Strata's cache folder, an entry per key
- * id. A file that cannot be read or parsed is ignored with a warning (and replaced by the next
+ * The picks of `strategy: 'fastest'`, one JSON file in Strata's cache folder (through the
+ * checkpoints' storage: the file system on Node, the origin's private storage in a browser), an
+ * entry per key id. A file that cannot be read or parsed is ignored with a warning (and replaced by the next
  * write); a cache that cannot be written costs a measurement next time, never the run.
  */
 export class FastestCache {
@@ -31,32 +32,34 @@ export class FastestCache {
   constructor(
     dir: string,
     private readonly warn: (message: string) => void,
+    private readonly storage: CheckpointStorage = defaultCheckpointStorage(),
   ) {
-    this.path = join(dir, FASTEST_CACHE_FILE);
+    this.path = joinPath(dir, FASTEST_CACHE_FILE);
   }
 
   /** The entry for `id`, if the file holds a valid one. */
-  lookup(id: string): FastestCacheEntry | undefined {
-    const entry = this.read().entries[id];
+  async lookup(id: string): Promise<FastestCacheEntry | undefined> {
+    const entry = (await this.read()).entries[id];
     return entry !== undefined && isEntry(entry) ? entry : undefined;
   }
 
   /** Adds or replaces the entry for `id`, keeping the others. */
   async store(id: string, entry: FastestCacheEntry): Promise<void> {
-    const file: CacheFile = { format: FORMAT, entries: { ...this.read(false).entries, [id]: entry } };
+    const file: CacheFile = { format: FORMAT, entries: { ...(await this.read(false)).entries, [id]: entry } };
     try {
-      await writeFileAtomic(this.path, [new TextEncoder().encode(`${JSON.stringify(file, null, 2)}\n`)]);
+      await this.storage.writeAtomic(this.path, [new TextEncoder().encode(`${JSON.stringify(file, null, 2)}\n`)]);
     } catch (error) {
       this.warn(`Strata: could not write the strategy cache ${this.path} (${(error as Error).message}); 'fastest' measures again next run.`);
     }
   }
 
-  private read(warn = true): CacheFile {
+  private async read(warn = true): Promise<CacheFile> {
     let text: string;
     try {
-      text = readFileSync(this.path, 'utf8');
+      if (!(await this.storage.exists(this.path))) return { format: FORMAT, entries: {} };
+      text = new TextDecoder().decode(await this.storage.read(this.path));
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT' && warn) this.ignore(`it cannot be read: ${(error as Error).message}`);
+      if (warn) this.ignore(`it cannot be read: ${(error as Error).message}`);
       return { format: FORMAT, entries: {} };
     }
     let parsed: unknown;

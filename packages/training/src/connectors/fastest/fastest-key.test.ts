@@ -29,7 +29,7 @@ describe("the cache key of 'fastest'", () => {
     const a = await keyOf(8, 16);
     const b = await keyOf(8, 16);
     assert.deepEqual(a, b);
-    assert.equal(fastestKeyId(a), fastestKeyId(b));
+    assert.equal(await fastestKeyId(a), await fastestKeyId(b));
     assert.deepEqual(a.model.parameters, ['float32[4,8]', 'float32[8]']);
     assert.deepEqual(a.model.batch, [
       { path: 'batch.x', shape: [16, 4], dtype: 'float32' },
@@ -39,14 +39,14 @@ describe("the cache key of 'fastest'", () => {
   });
 
   it("changes with the variables' shapes, the batch, the module class, the candidates and Strata's version", async () => {
-    const base = fastestKeyId(await keyOf(8, 16));
-    const others = [
+    const base = await fastestKeyId(await keyOf(8, 16));
+    const others = await Promise.all([
       await keyOf(9, 16),
       await keyOf(8, 32),
       await keyOf(8, 16, new OtherMlp()),
       await keyOf(8, 16, new Mlp(), candidates.slice(0, 1)),
       await keyOf(8, 16, new Mlp(), candidates, '0.2.0'),
-    ].map(fastestKeyId);
+    ].map(fastestKeyId));
     for (const id of others) assert.notEqual(id, base);
     assert.equal(new Set(others).size, others.length);
   });

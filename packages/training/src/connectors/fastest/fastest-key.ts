@@ -1,8 +1,10 @@
-import { createHash } from 'node:crypto';
-import { createRequire } from 'node:module';
-import { arch, cpus, hostname, platform } from 'node:os';
 import type * as tf from '@tensorflow/tfjs-core';
+import { sha256Hex } from './fastest-host.js';
 import type { BatchLeaf } from './host-batch.js';
+import type { MachineSignature } from './machine-signature.js';
+
+export { machineSignature, strataVersion } from './fastest-host.js';
+export type { MachineSignature };
 
 /** What a cached pick holds for: another machine, model, candidate set or Strata version measures again. */
 export interface FastestKey {
@@ -13,14 +15,6 @@ export interface FastestKey {
   readonly candidates: readonly { readonly name: string; readonly engine: string }[];
 }
 
-export interface MachineSignature {
-  readonly hostname: string;
-  readonly cpu: string;
-  readonly cpus: number;
-  readonly platform: string;
-  readonly arch: string;
-}
-
 export interface ModelSignature {
   /** The module's class name. */
   readonly module: string;
@@ -29,12 +23,6 @@ export interface ModelSignature {
   readonly batch: readonly BatchLeaf[];
   readonly precision: string;
   readonly devices: number | null;
-}
-
-/** This machine, as the cache key sees it. */
-export function machineSignature(): MachineSignature {
-  const list = cpus();
-  return { hostname: hostname(), cpu: list[0]?.model.trim() ?? 'unknown', cpus: list.length, platform: platform(), arch: arch() };
 }
 
 /** The module's class, trainable variables and batch, with the precision and device count it trains in. */
@@ -55,12 +43,6 @@ export function modelSignature(
 }
 
 /** A short stable id of a key: the SHA-256 of its JSON (each field in a fixed order). */
-export function fastestKeyId(key: FastestKey): string {
-  return createHash('sha256').update(JSON.stringify(key)).digest('hex').slice(0, 32);
-}
-
-/** Strata's version, from @strata/core's package.json as installed. */
-export function strataVersion(): string {
-  const require = createRequire(import.meta.url);
-  return (require('@strata/core/package.json') as { version: string }).version;
+export async function fastestKeyId(key: FastestKey): Promise<string> {
+  return (await sha256Hex(JSON.stringify(key))).slice(0, 32);
 }

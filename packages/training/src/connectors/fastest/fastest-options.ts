@@ -1,6 +1,8 @@
-import { homedir } from 'node:os';
-import { join } from 'node:path';
 import { invalidOption } from '@strata/core';
+import { defaultCacheDir, hostEnvironment } from './fastest-host.js';
+
+/** Environment variables, by name. */
+export type Environment = Readonly<Record<string, string | undefined>>;
 
 /** How `strategy: 'fastest'` measures and caches (the Trainer's `fastest` option). */
 export interface FastestOptions {
@@ -13,7 +15,8 @@ export interface FastestOptions {
   readonly remeasure?: boolean;
   /**
    * The folder of the cache file, or false for no cache. Default: `STRATA_CACHE_DIR`, else
-   * `$XDG_CACHE_HOME/strata`, else `~/.cache/strata`.
+   * `$XDG_CACHE_HOME/strata`, else `~/.cache/strata`; in a browser, 'strata-cache' in the
+   * origin's private storage.
    */
   readonly cacheDir?: string | false;
 }
@@ -49,16 +52,15 @@ export function resolveFastestOptions(value: FastestOptions | undefined): Resolv
 }
 
 /** Whether to measure even with a cached pick: the option, else `STRATA_FASTEST_REMEASURE`. */
-export function remeasureRequested(options: ResolvedFastestOptions, env: NodeJS.ProcessEnv = process.env): boolean {
+export function remeasureRequested(options: ResolvedFastestOptions, env: Environment = hostEnvironment()): boolean {
   if (options.remeasure !== undefined) return options.remeasure;
   const flag = env[REMEASURE_ENV];
   return flag !== undefined && flag !== '' && flag !== '0' && flag.toLowerCase() !== 'false';
 }
 
 /** The cache folder: the option, else `STRATA_CACHE_DIR`, else `$XDG_CACHE_HOME/strata`, else `~/.cache/strata`; false: none. */
-export function fastestCacheDir(options: ResolvedFastestOptions, env: NodeJS.ProcessEnv = process.env): string | false {
+export function fastestCacheDir(options: ResolvedFastestOptions, env: Environment = hostEnvironment()): string | false {
   if (options.cacheDir !== undefined) return options.cacheDir;
   if (env[CACHE_DIR_ENV]) return env[CACHE_DIR_ENV];
-  if (env.XDG_CACHE_HOME) return join(env.XDG_CACHE_HOME, 'strata');
-  return join(homedir(), '.cache', 'strata');
+  return defaultCacheDir(env);
 }

@@ -1,12 +1,12 @@
-import { readFile } from 'node:fs/promises';
 import { StrataError, quote } from '@strata/core';
+import { readWeightBytes } from '../weight-files.js';
 import { looksLikeSafetensors, readSafetensors } from './safetensors.js';
 import type { StateDict } from './state-dict.js';
 import { looksLikeTorchLegacy, readTorchLegacy } from './torch-legacy.js';
 import { looksLikeZip, readTorchZip } from './torch-zip.js';
 
 /**
- * Reads a weights file from local disk or memory: a PyTorch state dict saved by `torch.save`
+ * Reads a weights file from local disk (a URL, fetched, in a browser build) or memory: a PyTorch state dict saved by `torch.save`
  * (the zip format of torch >= 1.6 or the legacy one) or a safetensors file, told apart by their
  * first bytes. Nothing is downloaded and nothing in the file is executed.
  *
@@ -29,7 +29,7 @@ export async function readStateDict(pathOrBytes: string | Uint8Array): Promise<S
 
 async function readWeightsFile(path: string): Promise<Uint8Array> {
   try {
-    return new Uint8Array(await readFile(path));
+    return await readWeightBytes(path);
   } catch (cause) {
     throw new StrataError('bad-input', `Cannot read the weights file ${quote(path)}.`, { value: path, cause, fix: 'pass the path of a .pth or .safetensors file on local disk.' });
   }
