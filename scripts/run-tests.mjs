@@ -4,8 +4,8 @@
 //   node scripts/run-tests.mjs                 all tests
 //   node scripts/run-tests.mjs --package DIR   the tests of one package
 //   node scripts/run-tests.mjs FILTER...       only test files whose path contains a FILTER
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -35,6 +35,33 @@ if (filters.length > 0) files = files.filter((f) => filters.some((x) => f.includ
 const totals = { passed: 0, failed: 0, skipped: 0 };
 let exitCode = 0;
 
+// The XLA server's own tests, when its environment exists (scripts/setup.sh makes it). They
+// start first and run beside the TypeScript tests (a second process on a second core); their
+// output is printed after the TypeScript tests' so that neither interleaves with the other.
+const python = join(root, '.venv', 'bin', 'python');
+const serverTests = join(root, 'packages', 'xla-server', 'tests');
+const wantServer = !packageDir || packageDir === join(root, 'packages', 'xla-server');
+let serverRun;
+if (wantServer && filters.length === 0 && existsSync(serverTests)) {
+  if (!existsSync(python)) {
+    console.log('xla-server tests skipped: no .venv (run: bash scripts/setup.sh)');
+  } else {
+    // Its output goes to a file: the TypeScript run below blocks this process, so a pipe would
+    // fill and stall pytest.
+    const log = join(mkdtempSync(join(tmpdir(), 'strata-server-tests-')), 'pytest.log');
+    const fd = openSync(log, 'w');
+    const child = spawn(python, ['-m', 'pytest', '-q', '-rs', 'tests'], {
+      cwd: join(root, 'packages', 'xla-server'),
+      stdio: ['ignore', fd, fd],
+    });
+    closeSync(fd);
+    serverRun = new Promise((resolveRun) => {
+      child.on('error', (error) => resolveRun({ status: 1, output: `${error.message}\n` }));
+      child.on('close', (status) => resolveRun({ status, output: readFileSync(log, 'utf8') }));
+    });
+  }
+}
+
 if (files.length > 0) {
   const tap = join(mkdtempSync(join(tmpdir(), 'strata-tests-')), 'report.tap');
   const result = spawnSync(
@@ -60,28 +87,16 @@ if (files.length > 0) {
   totals.skipped += Math.max(count('skipped'), skipDirectives) + count('todo');
 }
 
-// The XLA server's own tests, when its environment exists (scripts/setup.sh makes it).
-const python = join(root, '.venv', 'bin', 'python');
-const serverTests = join(root, 'packages', 'xla-server', 'tests');
-const wantServer = !packageDir || packageDir === join(root, 'packages', 'xla-server');
-if (wantServer && filters.length === 0 && existsSync(serverTests)) {
-  if (!existsSync(python)) {
-    console.log('xla-server tests skipped: no .venv (run: bash scripts/setup.sh)');
-  } else {
-    const result = spawnSync(python, ['-m', 'pytest', '-q', '-rs', 'tests'], {
-      cwd: join(root, 'packages', 'xla-server'),
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    process.stdout.write(result.stdout ?? '');
-    const summary = (result.stdout ?? '').trim().split('\n').pop() ?? '';
-    const n = (word) => Number((summary.match(new RegExp(`(\\d+) ${word}`)) ?? [])[1] ?? 0);
-    totals.passed += n('passed');
-    totals.failed += n('failed') + n('error');
-    totals.skipped += n('skipped');
-    // pytest exits 5 when it collected nothing: not a failure of ours.
-    if (result.status !== 0 && result.status !== 5) exitCode = 1;
-  }
+if (serverRun) {
+  const result = await serverRun;
+  process.stdout.write(result.output);
+  const summary = result.output.trim().split('\n').pop() ?? '';
+  const n = (word) => Number((summary.match(new RegExp(`(\\d+) ${word}`)) ?? [])[1] ?? 0);
+  totals.passed += n('passed');
+  totals.failed += n('failed') + n('error');
+  totals.skipped += n('skipped');
+  // pytest exits 5 when it collected nothing: not a failure of ours.
+  if (result.status !== 0 && result.status !== 5) exitCode = 1;
 }
 
 if (exitCode !== 0 && totals.failed === 0) totals.failed = 1;

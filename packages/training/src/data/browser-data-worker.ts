@@ -32,4 +32,6 @@ function onStart(event: MessageEvent<DataWorkerStart & { type: 'start' }>): void
   );
 }
 
-scope.addEventListener('message', onStart);
+// Listens only inside a Web Worker: imported anywhere else (a page, Node resolving every entry
+// point of the package) the module does nothing.
+if (typeof (globalThis as { WorkerGlobalScope?: unknown }).WorkerGlobalScope === 'function') scope.addEventListener('message', onStart);
