@@ -1,5 +1,5 @@
 """The jax peer: the spec's model (models.jax_model) trained as one jax.jit step (forward,
-backward and Adam), on jax's default backend."""
+backward, the loss of its head and Adam), on jax's default backend."""
 from __future__ import annotations
 
 import platform
@@ -15,11 +15,15 @@ def run_jax(config: dict, started: float) -> None:
 
     spec = config["model"]
     params, apply = jax_model(spec)
-    n, s, c = config["batchSize"], config["imageSize"], spec["inputChannels"]
-    images = jax.random.uniform(jax.random.PRNGKey(7), (n, s, s, c), jnp.float32)
-    labels = (jax.random.uniform(jax.random.PRNGKey(8), (n, 1)) > 0.5).astype(jnp.float32)
+    # config["input"] (bench/src/models/model-input.ts): NHWC images or [N, C] vectors, and the head's classes.
+    shape, classes = tuple(config["input"]["shape"]), config["input"]["classes"]
+    images = jax.random.uniform(jax.random.PRNGKey(7), shape, jnp.float32)
+    if classes == 1:
+        labels = (jax.random.uniform(jax.random.PRNGKey(8), (shape[0], 1)) > 0.5).astype(jnp.float32)
+    else:
+        labels = jax.nn.one_hot(jax.random.randint(jax.random.PRNGKey(8), (shape[0],), 0, classes), classes, dtype=jnp.float32)
     state = [jax_initial_state(params)]
-    jitted = jax.jit(jax_train_step(apply, config["learningRate"]), donate_argnums=(0,))
+    jitted = jax.jit(jax_train_step(apply, config["learningRate"], classes), donate_argnums=(0,))
     device = jax.devices()[0]
     ready(started, {
         "engine": f"jax {jax.__version__} jit, XLA:{device.platform.upper()}",

@@ -3,7 +3,8 @@
 read the copies in bench/python/specs/, which bench/scripts/write-specs.mjs writes and a bench
 test keeps equal to the TypeScript specs).
 
-A spec is a list of layers applied to [N, S, S, C] images and ending in logits: conv2d
+A spec is a list of layers applied to [N, S, S, C] images (or to [N, C] vectors when its first
+layer is dense, as the MLP's is) and ending in logits: conv2d
 (TensorFlow's 'same' padding), depthwise2d, batchnorm (batch statistics, epsilon 1e-3),
 activation (relu, swish, sigmoid), maxpool, global-avg-pool, dense, squeeze-excite and residual.
 Weights are He-normal, biases and batch-norm offsets zero, batch-norm scales one, in every
@@ -47,7 +48,7 @@ def unsupported(kind: str):
 
 
 def torch_model(spec: dict, image_size: int):
-    """`spec` as a torch.nn.Sequential on NCHW images of `image_size`, seeded with torch.manual_seed(1)."""
+    """`spec` as a torch.nn.Sequential on NCHW images of `image_size` (or on [N, C] vectors), seeded with torch.manual_seed(1)."""
     import torch
     from torch import nn
     import torch.nn.functional as F
@@ -144,8 +145,16 @@ def torch_model(spec: dict, image_size: int):
     return model
 
 
-def lightning_module(spec: dict, image_size: int, learning_rate: float):
-    """`torch_model(spec)` as a LightningModule: sigmoid cross-entropy on logits, torch.optim.Adam."""
+def torch_loss(classes: int):
+    """The loss of a head of `classes` logits: sigmoid cross-entropy on 0/1 labels for one,
+    softmax cross-entropy on one-hot labels for more (both the mean over the batch, as tfjs's)."""
+    import torch
+
+    return torch.nn.BCEWithLogitsLoss() if classes == 1 else torch.nn.CrossEntropyLoss()
+
+
+def lightning_module(spec: dict, image_size: int, learning_rate: float, classes: int = 1):
+    """`torch_model(spec)` as a LightningModule: the loss of its head (`torch_loss`), torch.optim.Adam."""
     import torch
     import pytorch_lightning as pl
 
@@ -153,7 +162,7 @@ def lightning_module(spec: dict, image_size: int, learning_rate: float):
         def __init__(self):
             super().__init__()
             self.net = torch_model(spec, image_size)
-            self.loss_fn = torch.nn.BCEWithLogitsLoss()
+            self.loss_fn = torch_loss(classes)
 
         def training_step(self, batch, _index):
             x, y = batch
@@ -309,10 +318,11 @@ def jax_model(spec: dict):
     return params, lambda params, x: apply_layers(spec["layers"], params, x)
 
 
-def jax_train_step(apply, learning_rate: float):
-    """One training step of `apply` in jax, to jit: sigmoid cross-entropy on the logits (the
-    numerically stable form tfjs and PyTorch use) and Adam as tf.train.adam computes it
-    (epsilon 1e-7 outside the bias-corrected square root). State: (params, m, v, t)."""
+def jax_train_step(apply, learning_rate: float, classes: int = 1):
+    """One training step of `apply` in jax, to jit: for one logit sigmoid cross-entropy (the
+    numerically stable form tfjs and PyTorch use), for `classes` > 1 softmax cross-entropy on
+    one-hot labels, each the mean over the batch; and Adam as tf.train.adam computes it (epsilon
+    1e-7 outside the bias-corrected square root). State: (params, m, v, t)."""
     import jax
     import jax.numpy as jnp
 
@@ -320,6 +330,8 @@ def jax_train_step(apply, learning_rate: float):
 
     def loss_fn(params, x, y):
         logits = apply(params, x)
+        if classes > 1:
+            return -jnp.mean(jnp.sum(y * jax.nn.log_softmax(logits, axis=-1), axis=-1))
         return jnp.mean(jnp.maximum(logits, 0) - logits * y + jnp.log1p(jnp.exp(-jnp.abs(logits))))
 
     def train_step(state, x, y):

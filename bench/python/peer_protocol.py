@@ -52,7 +52,9 @@ def warm_again(warmup: list, config: dict) -> bool:
 
 def run_protocol(step, config: dict, extra_final=None) -> None:
     """Warm-up, then steps on command; `step()` runs one step and returns the loss as a float,
-    which is on the host when it returns, so each step is timed as the tfjs rows are."""
+    which is on the host when it returns, so each step is timed as the tfjs rows are. Beside each
+    step's wall time goes the process's CPU time during it (time.process_time: user + system of
+    every thread, the framework's compute threads included)."""
     t0 = time.perf_counter()
     step()
     first_ms = (time.perf_counter() - t0) * 1000
@@ -66,12 +68,14 @@ def run_protocol(step, config: dict, extra_final=None) -> None:
         command = next_command()
         if command.get("cmd") != "run":
             break
-        times, loss = [], math.nan
+        times, cpu_times, loss = [], [], math.nan
         for _ in range(int(command["steps"])):
+            c = time.process_time()
             t = time.perf_counter()
             loss = step()
             times.append((time.perf_counter() - t) * 1000)
-        send({"type": "steps", "ms": times, "loss": loss})
+            cpu_times.append((time.process_time() - c) * 1000)
+        send({"type": "steps", "ms": times, "loss": loss, "cpuMs": cpu_times})
     final = {"type": "final", "rssPeakBytes": rss_peak_bytes()}
     if extra_final:
         final.update(extra_final())

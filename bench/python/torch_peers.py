@@ -5,7 +5,7 @@ from __future__ import annotations
 import platform
 import time
 
-from models import lightning_module, torch_model
+from models import lightning_module, torch_loss, torch_model
 from peer_protocol import next_command, ready, rss_peak_bytes, run_protocol, send
 
 
@@ -30,14 +30,20 @@ def torch_report(framework: str) -> dict:
 
 
 def torch_batch(config: dict, device):
-    """The fixed batch: NCHW images uniform in [0, 1) and 0/1 labels, seeded."""
+    """The fixed batch of config["input"] (bench/src/models/model-input.ts): inputs uniform in
+    [0, 1), images as NCHW (the shape given is NHWC) or vectors [N, C]; 0/1 labels [N, 1] for one
+    logit, one-hot labels [N, K] for K classes; seeded."""
     import torch
 
     g = torch.Generator().manual_seed(7)
-    n, s, c = config["batchSize"], config["imageSize"], config["model"]["inputChannels"]
-    images = torch.rand((n, c, s, s), generator=g).to(device)
-    labels = (torch.rand((n, 1), generator=g) > 0.5).float().to(device)
-    return images, labels
+    shape, classes = config["input"]["shape"], config["input"]["classes"]
+    n = shape[0]
+    inputs = torch.rand((n, shape[3], shape[1], shape[2]) if len(shape) == 4 else tuple(shape), generator=g).to(device)
+    if classes == 1:
+        labels = (torch.rand((n, 1), generator=g) > 0.5).float()
+    else:
+        labels = torch.nn.functional.one_hot(torch.randint(0, classes, (n,), generator=g), classes).float()
+    return inputs, labels.to(device)
 
 
 def cuda_peak() -> dict:
@@ -52,7 +58,7 @@ def run_pytorch(config: dict, started: float) -> None:
     device = torch_device()
     model = torch_model(config["model"], config["imageSize"]).to(device).train()
     optimizer = torch.optim.Adam(model.parameters(), lr=config["learningRate"])
-    loss_fn = torch.nn.BCEWithLogitsLoss()
+    loss_fn = torch_loss(config["input"]["classes"])
     images, labels = torch_batch(config, device)
     ready(started, torch_report("pytorch"))
 
@@ -87,22 +93,27 @@ def run_lightning(config: dict, started: float) -> None:
             self.first_ms = 0.0
             self.warmup: list[float] = []
             self.times: list[float] = []
+            self.cpu_times: list[float] = []
             self.left = 0
             self.resumed = time.perf_counter()
+            self.cpu_resumed = time.process_time()
 
         def _wait(self, trainer) -> None:
             command = next_command()
             if command.get("cmd") == "run":
-                self.phase, self.left, self.times = "measure", int(command["steps"]), []
+                self.phase, self.left, self.times, self.cpu_times = "measure", int(command["steps"]), [], []
             else:
                 trainer.should_stop = True
                 self.phase = "done"
             self.resumed = time.perf_counter()
+            self.cpu_resumed = time.process_time()
 
         def on_train_batch_end(self, trainer, _module, outputs, _batch, _index):
             loss = float(outputs["loss"].item())
             ms = (time.perf_counter() - self.resumed) * 1000
+            cpu_ms = (time.process_time() - self.cpu_resumed) * 1000
             self.resumed = time.perf_counter()
+            self.cpu_resumed = time.process_time()
             if self.phase == "first":
                 self.first_ms = ms
                 self.phase = "warmup"
@@ -110,12 +121,13 @@ def run_lightning(config: dict, started: float) -> None:
                 self.warmup.append(ms)
             elif self.phase == "measure":
                 self.times.append(ms)
+                self.cpu_times.append(cpu_ms)
                 self.left -= 1
             if self.phase == "warmup" and (len(self.warmup) + 1 >= config["warmupSteps"] or (self.warmup and self.warmup[-1] >= config["slowStepMs"])):
                 send({"type": "warm", "firstStepMs": self.first_ms, "warmupMs": self.warmup})
                 self._wait(trainer)
             elif self.phase == "measure" and self.left == 0:
-                send({"type": "steps", "ms": self.times, "loss": loss})
+                send({"type": "steps", "ms": self.times, "loss": loss, "cpuMs": self.cpu_times})
                 self._wait(trainer)
 
     driver = Driver()
@@ -134,7 +146,8 @@ def run_lightning(config: dict, started: float) -> None:
     loader = torch.utils.data.DataLoader(Forever(), batch_size=None)
     ready(started, torch_report("lightning"))
     driver.resumed = time.perf_counter()
-    trainer.fit(lightning_module(config["model"], config["imageSize"], config["learningRate"]), loader)
+    driver.cpu_resumed = time.process_time()
+    trainer.fit(lightning_module(config["model"], config["imageSize"], config["learningRate"], config["input"]["classes"]), loader)
     final = {"type": "final", "rssPeakBytes": rss_peak_bytes()}
     final.update(cuda_peak())
     send(final)

@@ -2,7 +2,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { countFlops, FLOP_FORMULA } from './flops/flop-counter.js';
 import { machineInfo } from './machine/machine-info.js';
-import { modelByName } from './models/registry.js';
+import { inputName, lossName, modelInput } from './models/model-input.js';
+import { batchSizeOf, modelByName } from './models/registry.js';
 import type { BenchOptions } from './options.js';
 import { benchRoot, repoRoot } from './paths.js';
 import { preparePythonEnv } from './peers/python-env.js';
@@ -23,7 +24,7 @@ import { allocatorEnvironment, gpuMemoryEnvironment, threadEnvironment } from '.
 /** How every step is timed, printed with the table. */
 export const TIMING_NOTE =
   'a step is forward, backward and the Adam update on one fixed batch already on the device, timed until its loss is on the host ' +
-  '(tfjs: strategy.runStep(optimizer.minimize) then strategy.read; PyTorch: torch.optim.Adam, loss.item(); jax: float(loss) of the jitted step). ' +
+  '(tfjs: strategy.runStep(optimizer.minimize), or the strategy\'s compiled step where it compiles steps (--compile-steps), then strategy.read; PyTorch: torch.optim.Adam, loss.item(); jax: float(loss) of the jitted step). ' +
   'Each row runs in its own worker processes (--processes, pooled; start-up and first step from the first); the first step (compilation, kernel set-up) and the warm-up steps are excluded and reported apart.';
 
 /** What one run wrote, for the caller to print. */
@@ -45,8 +46,17 @@ export async function runBenchmark(options: BenchOptions, command: string, log: 
   const models = options.models.map(modelByName);
   const flops: Record<string, ModelFlops> = {};
   for (const spec of models) {
-    const count = countFlops(spec, options.imageSize, options.batchSize);
-    flops[spec.name] = { summary: spec.summary, params: count.params, forwardFlopsPerImage: count.forwardFlopsPerImage, trainFlopsPerStep: count.trainFlopsPerStep };
+    const batchSize = batchSizeOf(spec.name, options.batchSize);
+    const count = countFlops(spec, options.imageSize, batchSize);
+    flops[spec.name] = {
+      summary: spec.summary,
+      batchSize,
+      input: inputName(spec, options.imageSize),
+      loss: lossName(modelInput(spec, batchSize, options.imageSize)),
+      params: count.params,
+      forwardFlopsPerImage: count.forwardFlopsPerImage,
+      trainFlopsPerStep: count.trainFlopsPerStep,
+    };
   }
 
   // Thread counts, malloc's thresholds and jax's GPU memory policy travel by environment to every
@@ -101,9 +111,11 @@ export async function runBenchmark(options: BenchOptions, command: string, log: 
         model: spec,
         targets,
         ...measurement,
+        batchSize: flops[spec.name]!.batchSize!,
         learningRate: options.learningRate,
         optimizer: options.optimizer,
         batchNorm: options.batchNorm,
+        compileSteps: options.compileSteps,
         strategyOptions,
         ...(xlaServerPython ? { xlaServerPython } : {}),
         nodeWorker: { command: process.execPath, args: [...process.execArgv, process.argv[1]!, 'worker'] },
@@ -115,7 +127,7 @@ export async function runBenchmark(options: BenchOptions, command: string, log: 
       const fixed = measured.map((row) =>
         serverProblem && splitTarget(row.target).strategy === 'tpu' && row.status === 'unavailable' ? { ...row, reason: `${serverProblem}. ${row.reason ?? ''}` } : row,
       );
-      rows.push(...fixed.map((row) => deriveRow(row, flops[spec.name]!.trainFlopsPerStep, options.batchSize, machine.peak)));
+      rows.push(...fixed.map((row) => deriveRow(row, flops[spec.name]!.trainFlopsPerStep, flops[spec.name]!.batchSize!, machine.peak)));
     }
     const targets = checkTargets(rows);
     let trainerOverhead: unknown;
@@ -139,6 +151,7 @@ export async function runBenchmark(options: BenchOptions, command: string, log: 
         malloc: options.malloc,
         optimizer: options.optimizer,
         batchNorm: options.batchNorm,
+        compileSteps: options.compileSteps,
       },
       timing: TIMING_NOTE,
       flopFormula: FLOP_FORMULA,
@@ -167,7 +180,7 @@ async function measureOverhead(options: BenchOptions, log: (line: string) => voi
   try {
     const { measureTrainerOverhead } = await import('./trainer-overhead.js');
     log('measuring the Trainer overhead (cpu, tiny CNN)');
-    const result = await measureTrainerOverhead({ strategy: 'cpu', model: 'tiny-cnn', batchSize: options.batchSize, imageSize: options.imageSize });
+    const result = await measureTrainerOverhead({ strategy: 'cpu', model: 'tiny-cnn', batchSize: batchSizeOf('tiny-cnn', options.batchSize), imageSize: options.imageSize });
     return { result, check: { ...base, ratio: 1 + result.overheadRatio, met: result.withinTarget } };
   } catch (error) {
     log(`trainer overhead not measured: ${(error as Error).message}`);

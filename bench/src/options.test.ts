@@ -2,15 +2,17 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { StrataError } from '@strata/core';
 import { allocatorEnvironment, gpuMemoryEnvironment, threadEnvironment } from './worker-environment.js';
-import { DEFAULT_STRATEGIES, DEFAULTS, parseOptions } from './options.js';
+import { batchSizeOf } from './models/registry.js';
+import { DEFAULT_STRATEGIES, DEFAULTS, parseOptions, USAGE } from './options.js';
 
 describe('parseOptions', () => {
   it('has a default for every flag', () => {
     const o = parseOptions([]);
     assert.deepEqual(o.strategies, [...DEFAULT_STRATEGIES]);
     assert.deepEqual(o.peers, ['pytorch', 'lightning', 'jax']);
-    assert.deepEqual(o.models, ['tiny-cnn', 'efficientnet-b0']);
-    assert.equal(o.batchSize, DEFAULTS.batchSize);
+    assert.deepEqual(o.models, ['tiny-cnn', 'efficientnet-b0', 'mlp']);
+    // No --batch-size: each model trains with its own default batch.
+    assert.equal(o.batchSize, undefined);
     assert.equal(o.steps, 30);
     assert.equal(o.suite, 'benchmark');
   });
@@ -27,12 +29,27 @@ describe('parseOptions', () => {
 
   it('rejects unknown models, peers, flags and CPU engines, listing what is valid', () => {
     const rejects = (argv: string[], pattern: RegExp) => assert.throws(() => parseOptions(argv), (e: unknown) => e instanceof StrataError && pattern.test(e.message));
-    rejects(['--models', 'resnet'], /"tiny-cnn", "efficientnet-b0"/);
+    rejects(['--models', 'resnet'], /"tiny-cnn", "efficientnet-b0", "mlp"/);
     rejects(['--peers', 'tensorflow'], /"pytorch", "lightning", "jax"/);
     rejects(['--nosuch'], /Unknown flag "--nosuch".*--strategies/);
     rejects(['--strategies', 'wasm:js'], /only the cpu and cuda strategies take an engine/);
     assert.deepEqual(parseOptions(['--strategies', 'cuda:xla,cuda:native']).strategies, ['cuda:xla', 'cuda:native']);
     rejects(['--steps', '0'], /--steps: received "0".*at least 1/);
+  });
+
+  it("gives each model its own batch unless --batch-size sets one for all: 64 vectors for the MLP, 32 images for the CNNs", () => {
+    const mlpOnly = parseOptions(['--models', 'mlp']);
+    assert.deepEqual(mlpOnly.models, ['mlp']);
+    assert.equal(batchSizeOf('mlp', mlpOnly.batchSize), 64);
+    const both = parseOptions(['--models', 'tiny-cnn,mlp']);
+    assert.deepEqual(['tiny-cnn', 'mlp'].map((m) => batchSizeOf(m, both.batchSize)), [32, 64]);
+    const given = parseOptions(['--models', 'tiny-cnn,mlp', '--batch-size', '16']);
+    assert.deepEqual(['tiny-cnn', 'mlp'].map((m) => batchSizeOf(m, given.batchSize)), [16, 16]);
+    assert.throws(() => parseOptions(['--batch-size', '0']), (e: unknown) => e instanceof StrataError && /--batch-size: received "0".*at least 1/.test(e.message));
+    assert.throws(() => batchSizeOf('resnet', undefined), (e: unknown) => e instanceof StrataError && /Unknown model "resnet"/.test(e.message));
+    // The help names each model's default batch and says the MLP takes vectors, not images.
+    assert.match(USAGE, /default: each model's own: tiny-cnn 32, efficientnet-b0 32, mlp 64/);
+    assert.match(USAGE, /the mlp takes 784-feature vectors/);
   });
 
   it('gives every row a minimum measured time, at most its budget', () => {
@@ -58,6 +75,12 @@ describe('parseOptions', () => {
     assert.equal(parseOptions([]).batchNorm, 'strata');
     assert.equal(parseOptions(['--batch-norm', 'tfjs']).batchNorm, 'tfjs');
     assert.throws(() => parseOptions(['--batch-norm', 'fused']), (e: unknown) => e instanceof StrataError && /--batch-norm: received "fused".*'strata'.*'tfjs'/.test(e.message));
+  });
+
+  it('runs compiled steps where the strategy has them unless --compile-steps off', () => {
+    assert.equal(parseOptions([]).compileSteps, 'auto');
+    assert.equal(parseOptions(['--compile-steps', 'off']).compileSteps, 'off');
+    assert.throws(() => parseOptions(['--compile-steps', 'on']), (e: unknown) => e instanceof StrataError && /--compile-steps: received "on".*'auto'.*'off'/.test(e.message));
   });
 
   it('pins glibc malloc\'s thresholds in every worker unless --malloc default', () => {

@@ -1,5 +1,5 @@
 import { StrataError, invalidOption, quote } from '@strata/core';
-import { MODELS } from './models/registry.js';
+import { batchSizeOf, MODELS } from './models/registry.js';
 import { MAIN_BLOCK } from './report/readme-block.js';
 import type { BenchSettings } from './settings.js';
 import { PEERS, splitTarget } from './targets.js';
@@ -36,7 +36,6 @@ export interface BenchOptions extends BenchSettings {
 export const DEFAULT_STRATEGIES = ['cpu', 'wasm', 'webgpu', 'cuda', 'tpu'] as const;
 
 export const DEFAULTS = {
-  batchSize: 32,
   imageSize: 64,
   steps: 30,
   warmup: 3,
@@ -56,9 +55,9 @@ export const USAGE = `Usage: npm run bench -- [flags]
                       (cpu:js, tfjs's pure-JS kernels, is opt-in: minutes per step); cuda:xla /
                       cuda:native force one of the CUDA strategy's engines; 'none')
   --peers LIST        ${PEERS.join(',')} (default: all; 'none' to skip Python)
-  --models LIST       ${Object.keys(MODELS).join(',')} (default: both)
-  --batch-size N      images per step (default ${DEFAULTS.batchSize})
-  --image-size N      height and width of the images (default ${DEFAULTS.imageSize})
+  --models LIST       ${Object.keys(MODELS).join(',')} (default: all; mlp is the host-bound MLP 784-256-10)
+  --batch-size N      examples per step, for every model (default: each model's own: ${Object.keys(MODELS).map((m) => `${m} ${batchSizeOf(m, undefined)}`).join(', ')})
+  --image-size N      height and width of the images (default ${DEFAULTS.imageSize}; the mlp takes 784-feature vectors)
   --steps N           measured steps per row (default ${DEFAULTS.steps})
   --warmup N          steps before measuring, the first reported apart (default ${DEFAULTS.warmup})
   --chunk N           steps per row per round; rounds alternate the rows (default ${DEFAULTS.chunk})
@@ -72,6 +71,8 @@ export const USAGE = `Usage: npm run bench -- [flags]
   --learning-rate X   Adam's learning rate (default ${DEFAULTS.learningRate})
   --optimizer NAME    the strategies' Adam: flat (default; Strata's FlatAdam, tf.train.adam's math on flat
                       moments) or tfjs (tf.train.adam, fourteen ops per variable)
+  --compile-steps M   auto (default): strategies that compile steps (trace once, replay) run the step compiled,
+                      as the Trainer does; off: runStep, traced again every step
   --batch-norm NAME   the strategies' training batch norm: strata (default; @strata/core's batchNormTraining,
                       one op with its own gradient, fused on the native engine) or tfjs (tfjs-layers'
                       moments + batchNorm, differentiated op by op)
@@ -103,7 +104,7 @@ export const USAGE = `Usage: npm run bench -- [flags]
 
 const FLAGS_WITH_VALUE = new Set([
   'strategies', 'peers', 'models', 'batch-size', 'image-size', 'steps', 'warmup', 'chunk', 'processes', 'max-seconds', 'min-seconds', 'step-timeout',
-  'learning-rate', 'optimizer', 'batch-norm', 'runs', 'threads', 'malloc', 'out-dir', 'python', 'tpu-address', 'xla-python', 'suite', 'readme', 'readme-block', 'render',
+  'learning-rate', 'optimizer', 'batch-norm', 'compile-steps', 'runs', 'threads', 'malloc', 'out-dir', 'python', 'tpu-address', 'xla-python', 'suite', 'readme', 'readme-block', 'render',
   // Read by the trainer-overhead suite (bench/src/trainer-overhead.ts).
   'rounds', 'overhead-model', 'overhead-steps', 'overhead-batch-size',
 ]);
@@ -165,6 +166,8 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
   if (optimizer !== 'flat' && optimizer !== 'tfjs') invalidOption('--optimizer', optimizer, "'flat' (Strata's FlatAdam) or 'tfjs' (tf.train.adam)");
   const batchNorm = values.get('batch-norm') ?? 'strata';
   if (batchNorm !== 'strata' && batchNorm !== 'tfjs') invalidOption('--batch-norm', batchNorm, "'strata' (batchNormTraining) or 'tfjs' (tfjs-layers' moments + batchNorm)");
+  const compileSteps = values.get('compile-steps') ?? 'auto';
+  if (compileSteps !== 'auto' && compileSteps !== 'off') invalidOption('--compile-steps', compileSteps, "'auto' (compiled where the strategy compiles steps) or 'off' (runStep every step)");
   const readmeBlock = values.get('readme-block') ?? MAIN_BLOCK;
   if (!/^[a-z0-9][a-z0-9-]*$/.test(readmeBlock)) invalidOption('--readme-block', readmeBlock, "a name of lower-case letters, digits and '-', such as 'gpu'");
 
@@ -172,7 +175,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     strategies,
     peers,
     models,
-    batchSize: whole(values, 'batch-size', DEFAULTS.batchSize, 1),
+    ...(values.has('batch-size') ? { batchSize: whole(values, 'batch-size', 1, 1) } : {}),
     imageSize: whole(values, 'image-size', DEFAULTS.imageSize, 8),
     steps: whole(values, 'steps', DEFAULTS.steps, 1),
     warmup: whole(values, 'warmup', DEFAULTS.warmup, 1),
@@ -184,6 +187,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     learningRate: positive(values, 'learning-rate', DEFAULTS.learningRate),
     optimizer,
     batchNorm,
+    compileSteps,
     runs: whole(values, 'runs', DEFAULTS.runs, 1),
     ...(values.has('threads') ? { threads: whole(values, 'threads', 1, 1) } : {}),
     malloc,

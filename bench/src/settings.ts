@@ -4,6 +4,9 @@ import type { MallocMode } from './worker-environment.js';
 /** --optimizer: 'flat' (Strata's FlatAdam, the default) or 'tfjs' (tf.train.adam). */
 export type TfjsAdam = 'flat' | 'tfjs';
 
+/** --compile-steps: 'auto' (the strategy's compiled step where it has one, as the Trainer) or 'off' (runStep every step). */
+export type CompileSteps = 'auto' | 'off';
+
 export type { TfjsBatchNorm };
 
 /**
@@ -19,9 +22,9 @@ export interface BenchSettings {
   readonly peers: readonly string[];
   /** Models by name (`--models`). */
   readonly models: readonly string[];
-  /** Images per step. */
-  readonly batchSize: number;
-  /** Height and width of the images. */
+  /** Examples per step (--batch-size); absent: each model's own default (`batchSizeOf`: 32 images, 64 for the MLP). */
+  readonly batchSize?: number;
+  /** Height and width of the images (models that take vectors ignore it). */
   readonly imageSize: number;
   /** Measured steps per row (a minimum: see `minSecondsPerTarget`). */
   readonly steps: number;
@@ -51,6 +54,8 @@ export interface BenchSettings {
   readonly optimizer: TfjsAdam;
   /** The strategies' training batch norm: Strata's batchNormTraining, or tfjs-layers' moments + batchNorm (--batch-norm). */
   readonly batchNorm: TfjsBatchNorm;
+  /** Whether strategies that compile steps (traced once, replayed) run the bench's step compiled (--compile-steps). */
+  readonly compileSteps: CompileSteps;
   /** Threads per framework (torch, TensorFlow, XLA, llvmpipe); absent: each framework's default. */
   readonly threads?: number;
   /** glibc malloc's thresholds in every worker (see `allocatorEnvironment`). */
@@ -74,5 +79,5 @@ export type Measurement = Pick<BenchSettings, (typeof MEASUREMENT_KEYS)[number]>
 
 /** The measurement settings of `settings`, alone. */
 export function measurementOf(settings: Measurement): Measurement {
-  return Object.fromEntries(MEASUREMENT_KEYS.map((key) => [key, settings[key]])) as unknown as Measurement;
+  return Object.fromEntries(MEASUREMENT_KEYS.filter((key) => settings[key] !== undefined).map((key) => [key, settings[key]])) as unknown as Measurement;
 }

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { StrataError } from '@strata/core';
 import { EFFICIENTNET_B0, TINY_CNN, type ModelSpec } from '@strata/vision/models';
+import { MLP } from '../models/mlp.js';
 import { countFlops, outputSize } from './flop-counter.js';
 
 const spec = (layers: ModelSpec['layers'], inputChannels = 3): ModelSpec => ({ name: 't', summary: '', inputChannels, layers });
@@ -74,6 +75,17 @@ describe('countFlops', () => {
     assert.ok(macs > 0.38e9 && macs < 0.41e9, `forward multiply-adds ${macs}`);
     // Keras' EfficientNetB0(include_top=False) has 4,007,548 trainable weights; a one-logit head adds 1,281.
     assert.equal(count.params, 4_007_548 + 1_281);
+  });
+
+  it('counts the host-bound MLP on 784-feature vectors, whatever the image size', () => {
+    // dense 784->256 then 256->10: forward 2*(784*256 + 256*10) = 406,528 per example; training
+    // counts the first layer twice (no input gradient) and the second three times.
+    const count = countFlops(MLP, 64, 64);
+    assert.equal(count.forwardFlopsPerImage, 2 * (784 * 256 + 256 * 10));
+    assert.equal(count.trainFlopsPerImage, 2 * 2 * 784 * 256 + 3 * 2 * 256 * 10);
+    assert.equal(count.trainFlopsPerStep, 64 * count.trainFlopsPerImage);
+    assert.equal(count.params, 784 * 256 + 256 + 256 * 10 + 10);
+    assert.deepEqual(countFlops(MLP, 8, 64).layers, count.layers);
   });
 
   it('rejects an image too small for the model, naming the layer', () => {

@@ -1,5 +1,6 @@
 import { StrataError, quote } from '@strata/core';
 import type { Layer, ModelSpec, Padding } from '@strata/vision/models';
+import { exampleShape } from '../models/model-input.js';
 
 /** Height, width, channels of one image's activation. */
 export type Shape3 = readonly [number, number, number];
@@ -54,7 +55,7 @@ export function outputSize(input: number, kernel: number, stride: number, paddin
 
 /**
  * Counts the FLOPs of one training step of `spec` on a batch of `batchSize` images of
- * `imageSize` x `imageSize`.
+ * `imageSize` x `imageSize` (or of `batchSize` vectors, for a model that takes them: the MLP).
  *
  * @example
  * const count = countFlops(TINY_CNN, 64, 32);
@@ -67,7 +68,7 @@ export function countFlops(spec: ModelSpec, imageSize: number, batchSize: number
     }
   }
   const walker = new Walker();
-  const flat = walker.walk(spec.layers, [imageSize, imageSize, spec.inputChannels], '');
+  const flat = walker.walk(spec.layers, exampleShape(spec, imageSize), '');
   if (flat.length !== 1) {
     throw new StrataError('bad-input', `Model ${quote(spec.name)} does not end in a [N, units] output (ends in ${quote(flat)}).`, {
       value: flat,
@@ -118,7 +119,7 @@ class Walker {
         return out;
       }
       case 'dense': {
-        if (shape.length !== 1) throw shapeError(path, layer.kind, shape, 'a flat [C] input (after global-avg-pool)');
+        if (shape.length !== 1) throw shapeError(path, layer.kind, shape, 'a flat [C] input (after global-avg-pool, or a model that takes vectors)');
         const c = shape[0];
         const params = c * layer.units + (layer.bias ? layer.units : 0);
         this.add(path, 'dense', [1, 1, c], [1, 1, layer.units], 2 * c * layer.units, params);

@@ -1,12 +1,29 @@
 import { join } from 'node:path';
 import { StrataError, quote } from '@strata/core';
 import { EFFICIENTNET_B0, TINY_CNN, type ModelSpec } from '@strata/vision/models';
+import { MLP } from './mlp.js';
 
-/** The architectures the bench knows, by the name `--models` takes; each is defined in @strata/vision. */
+/**
+ * The architectures the bench knows, by the name `--models` takes: the image networks defined in
+ * @strata/vision and the bench's own host-bound MLP.
+ */
 export const MODELS: Readonly<Record<string, ModelSpec>> = {
   [TINY_CNN.name]: TINY_CNN,
   [EFFICIENTNET_B0.name]: EFFICIENTNET_B0,
+  [MLP.name]: MLP,
 };
+
+/** Each model's batch when `--batch-size` is not given: 32 images, or 64 vectors for the MLP. */
+const DEFAULT_BATCH_SIZES: Readonly<Record<string, number>> = {
+  [TINY_CNN.name]: 32,
+  [EFFICIENTNET_B0.name]: 32,
+  [MLP.name]: 64,
+};
+
+/** The batch `model` trains with: `--batch-size` when given (`batchSize`), else the model's own default. */
+export function batchSizeOf(model: string, batchSize: number | undefined): number {
+  return batchSize ?? DEFAULT_BATCH_SIZES[modelByName(model).name]!;
+}
 
 /** The model named `name`, or a `bad-input` error listing the known names. */
 export function modelByName(name: string): ModelSpec {

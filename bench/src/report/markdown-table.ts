@@ -1,4 +1,5 @@
 import { cell, mib, ms, percent, sig3, times } from './format.js';
+import { renderHostTime } from './host-time.js';
 import type { BenchReport, RowResult } from './report-types.js';
 import { RATIO_TIME_LABEL, type RatioSpread, type TimeSpread } from './ratios.js';
 
@@ -37,7 +38,7 @@ export function renderMarkdown(report: BenchReport, spreads: readonly RatioSprea
   const { settings, machine } = report;
   const lines: string[] = [];
   lines.push(
-    `Training step time, batch ${settings.batchSize}, ${settings.imageSize}x${settings.imageSize} RGB, Adam (${settings.optimizer === 'flat' ? "the strategies: Strata's FlatAdam" : 'the strategies: tf.train.adam'}), batch norm (${settings.batchNorm === 'strata' ? "the strategies: Strata's batchNormTraining" : "the strategies: tfjs-layers' moments + batchNorm"}), sigmoid cross-entropy; ` +
+    `Training step time (${workload(report)}), Adam (${settings.optimizer === 'flat' ? "the strategies: Strata's FlatAdam" : 'the strategies: tf.train.adam'}), batch norm (${settings.batchNorm === 'strata' ? "the strategies: Strata's batchNormTraining" : "the strategies: tfjs-layers' moments + batchNorm"}); ` +
       `median of ${settings.steps} steps${settings.minSecondsPerTarget ? ` or more (fast rows run until they have ${settings.minSecondsPerTarget} s of steps)` : ''} after ${settings.warmup} warm-up steps` +
       ((settings.processes ?? 1) > 1 ? `, pooled from ${settings.processes} processes per row` : '') +
       `, strategies and peers interleaved in rounds of ${settings.chunk}; ` +
@@ -55,7 +56,8 @@ export function renderMarkdown(report: BenchReport, spreads: readonly RatioSprea
     const numbers = row.stats
       ? [ms(row.stats.medianMs), `${ms(row.stats.minMs)}–${ms(row.stats.maxMs)}`, sig3(row.imagesPerSecond), ms(row.firstStepMs), sig3(row.achievedGflops), percent(row.peakShare), mib(row.rssPeakBytes), mib(row.tfjsPeakBytes)]
       : [cell(statusText(row)), '', '', ms(row.firstStepMs), '', '', '', ''];
-    const engine = row.device?.engine ?? '';
+    // A strategy that ran the step traced once and replayed says so (bench --compile-steps).
+    const engine = `${row.device?.engine ?? ''}${row.device?.details.step === 'compiled' ? ', compiled step' : ''}`;
     const note = row.stats && row.status === 'ok' && row.reason ? ` (${row.reason})` : '';
     lines.push(`| ${[row.model, rowLabel(row), cell(engine + note), ...numbers, ...RATIO_PEERS.map((p) => (row.kind === 'strategy' ? times(ratio(p)) : ''))].join(' | ')} |`);
   }
@@ -69,10 +71,15 @@ export function renderMarkdown(report: BenchReport, spreads: readonly RatioSprea
     lines.push('Targets (strategy / peer, as in the x columns):', '');
     for (const t of report.targets) {
       const verdict = t.notApplicable !== undefined ? `not applicable here: ${t.notApplicable}` : t.ratio === undefined ? 'not measured' : t.met ? 'met' : 'not met';
-      lines.push(`- ${t.label}: ${times(t.ratio)} (limit ${t.limit}x, ${t.target} / ${t.peer}): ${verdict}`);
+      const measured =
+        t.measure === 'difference'
+          ? `${difference(t.differenceMs)} (limit ${t.limit} ms, ${t.target} - ${t.peer}; ${times(t.ratio)})`
+          : `${times(t.ratio)} (limit ${t.limit}x, ${t.target} / ${t.peer})`;
+      lines.push(`- ${t.label}: ${measured}: ${verdict}`);
     }
     lines.push('');
   }
+  lines.push(...renderHostTime(report.rows, rowLabel));
   if (spreads.length > 0) {
     lines.push('Stability (the same ratio in each run; spread = max / min - 1):', '');
     lines.push('| model | strategy | peer | ratios | spread |', '|---|---|---|---|---:|');
@@ -103,6 +110,23 @@ export function renderMarkdown(report: BenchReport, spreads: readonly RatioSprea
     `Regenerate: \`${report.command}\``,
   );
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * Each model's batch, input and loss: 'tiny-cnn: batch 32 of 64x64x3 images, sigmoid
+ * cross-entropy'. A report from before per-model batches has them in its settings.
+ */
+function workload(report: BenchReport): string {
+  const { settings } = report;
+  return Object.entries(report.models)
+    .map(([name, m]) => `${name}: batch ${m.batchSize ?? settings.batchSize ?? '?'} of ${m.input ?? `${settings.imageSize}x${settings.imageSize} RGB images`}, ${m.loss ?? 'sigmoid cross-entropy'}`)
+    .join('; ');
+}
+
+/** A step-time difference in ms with its sign: '+16.2 ms', '-0.3 ms'. */
+function difference(value: number | undefined): string {
+  if (value === undefined || !Number.isFinite(value)) return '—';
+  return `${value >= 0 ? '+' : '-'}${ms(Math.abs(value))} ms`;
 }
 
 /** "1 GPU: NVIDIA H200, " or nothing. */

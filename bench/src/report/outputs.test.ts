@@ -70,7 +70,7 @@ describe('derived columns and ratios', () => {
     assert.equal(tpu.ratio, undefined);
     assert.match(tpu.notApplicable!, /the XLA server ran on gpu:0 \(NVIDIA H200\), and the target is for one on the CPU/);
     const markdown = renderMarkdown({ ...report, rows: [...rows, tpuRow], targets: checks, machine: { ...report.machine, gpus: ['NVIDIA H200'] } });
-    assert.match(markdown, /\(limit 1\.2x, tpu \/ jax\): not applicable here: the XLA server ran on gpu:0/);
+    assert.match(markdown, /within 1\.05x of jax\.jit \(tiny CNN\): — \(limit 1\.05x, tpu \/ jax\): not applicable here: the XLA server ran on gpu:0/);
     assert.match(markdown, /MiB, 1 GPU: NVIDIA H200, Linux 6\.1/);
   });
 

@@ -1,3 +1,4 @@
+import type { XlaBackendStats } from '@strata/backend-tpu';
 import type { CpuInfo, CpuPeak } from '../machine/cpu-info.js';
 import type { BenchSettings } from '../settings.js';
 import type { WorkerDevice } from '../worker/protocol.js';
@@ -25,6 +26,19 @@ export interface RowResult {
   readonly stepsMs: readonly number[];
   /** The round (of the interleaved schedule) each measured step ran in, to see drift across rounds. */
   readonly stepRounds?: readonly number[];
+  /**
+   * The row's process CPU time (user + system, every thread) during each measured step, in the
+   * order of `stepsMs`: the host work of a step. For the tpu row the XLA server is another
+   * process, so this is the Node side alone; for jax and PyTorch on the CPU it includes the
+   * computation's own threads.
+   */
+  readonly stepsCpuMs?: readonly number[];
+  /**
+   * XLA strategies: the lazy backend's own counters (`strategy.stats()`) summed over `steps`
+   * measured steps: recording, lowering, waiting for uploads and for Execute, uploads,
+   * executions, compilations.
+   */
+  readonly backendStats?: { readonly steps: number; readonly counters: XlaBackendStats };
   /** Worker processes whose steps are pooled in this row (absent: one). */
   readonly processes?: number;
   readonly stats?: StepStats;
@@ -47,15 +61,20 @@ export interface Ratio {
   readonly ratio: number;
 }
 
-/** A target another issue set, checked on this run's ratios. */
+/** A target another issue set, checked on this run's ratios (or, for a 'difference' target, on the difference of the two step times). */
 export interface TargetCheck {
   readonly label: string;
   readonly model: string;
   readonly target: string;
   readonly peer: string;
+  /** A ratio, or milliseconds for a 'difference' target. */
   readonly limit: number;
+  /** 'difference': met when the strategy's step is at most `limit` ms longer than the peer's; absent: a ratio target. */
+  readonly measure?: 'difference';
   /** undefined when one of the two rows has no numbers. */
   readonly ratio?: number;
+  /** 'difference' targets: strategy time - peer time in ms (`ratioTime` of each). */
+  readonly differenceMs?: number;
   readonly met?: boolean;
   /** Why the rows measured do not count for this target (it is stated for other hardware). */
   readonly notApplicable?: string;
@@ -72,18 +91,24 @@ export interface MachineInfo {
 }
 
 /** Settings that reports written before they existed lack (`ReportSettings`). */
-type AddedLater = 'processes' | 'minSecondsPerTarget' | 'malloc' | 'optimizer' | 'batchNorm';
+type AddedLater = 'processes' | 'minSecondsPerTarget' | 'malloc' | 'optimizer' | 'batchNorm' | 'compileSteps';
 
 /**
  * The settings a report records: the bench's settings (`BenchSettings`) but the learning rate.
  * A report from before a setting existed lacks it, which reads: one process per row
  * (`processes`), `--steps` only (`minSecondsPerTarget`), glibc's own thresholds (`malloc`),
- * tf.train.adam (`optimizer`), and tfjs-layers' moments + batchNorm (`batchNorm`).
+ * tf.train.adam (`optimizer`), tfjs-layers' moments + batchNorm (`batchNorm`), and runStep
+ * every step (`compileSteps`: no strategy compiled steps then).
  */
 export type ReportSettings = Omit<BenchSettings, 'learningRate' | AddedLater> & Partial<Pick<BenchSettings, AddedLater>>;
 
 export interface ModelFlops {
   readonly summary: string;
+  /** Examples per step this model was measured with (absent in reports from before per-model batches: `settings.batchSize`). */
+  readonly batchSize?: number;
+  /** One example in words ('64x64x3 images', '784-feature vectors') and the loss (absent in older reports: images and sigmoid cross-entropy). */
+  readonly input?: string;
+  readonly loss?: string;
   readonly params: number;
   readonly forwardFlopsPerImage: number;
   readonly trainFlopsPerStep: number;

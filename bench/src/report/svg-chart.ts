@@ -44,7 +44,9 @@ export function renderSvgChart(report: BenchReport): string {
   parts.push(`<text x="${LABEL_W + plotW / 2}" y="${axisY + 30}" text-anchor="middle">median ms per training step (log scale; whisker: min–max; lower is better)</text>`);
   const height = axisY + 44;
   const { cpu } = report.machine;
-  const title = `Strata training step, batch ${report.settings.batchSize}, ${report.settings.imageSize}x${report.settings.imageSize}`;
+  // Each model's batch ('tiny-cnn b32, mlp b64'); a report from before per-model batches has one in its settings.
+  const batches = Object.entries(report.models).map(([name, m]) => `${name} b${m.batchSize ?? report.settings.batchSize ?? '?'}`);
+  const title = `Strata training step, ${batches.join(', ')}, images ${report.settings.imageSize}x${report.settings.imageSize}`;
   const subtitle = `${cpu.model}, ${cpu.cores} cores, ${report.machine.os}; ${report.date}`;
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" font-family="sans-serif" font-size="12">`,

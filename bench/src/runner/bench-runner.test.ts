@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { TINY_CNN } from '@strata/vision/models';
+import { MLP } from '../models/mlp.js';
 import { MESSAGE_PREFIX, parseWorkerLine } from '../worker/protocol.js';
 import { runModel, type RunPlan } from './bench-runner.js';
 
@@ -15,7 +16,8 @@ const t = config.target;
 const log = [];
 if (t === 'absent') { send({ type: 'unavailable', reason: 'no such device', remedy: 'buy one' }); process.exit(0); }
 console.log('library noise on stdout');
-send({ type: 'ready', setupMs: 5, device: { engine: 'fake ' + t, devices: [], details: {} } });
+// 'xla' names the input it was given in its engine and reports CPU times and backend counters.
+send({ type: 'ready', setupMs: 5, device: { engine: 'fake ' + t + (t === 'xla' ? ' ' + JSON.stringify(config.input) : ''), devices: [], details: {} } });
 if (t === 'crash') { console.error('Segmentation fault (pretend)'); process.exit(139); }
 send({ type: 'warm', firstStepMs: 50, warmupMs: [] });
 let step = 0;
@@ -24,6 +26,11 @@ require('readline').createInterface({ input: process.stdin }).on('line', (line) 
   if (c.cmd === 'finish') { send({ type: 'final', rssPeakBytes: 1000, tfjsPeakBytes: 10 }); process.exit(0); }
   if (t === 'hang') return;
   const ms = Array.from({ length: c.steps }, () => (t === 'slow' ? 400 : 10 + (step++ % 3)));
+  if (t === 'xla') {
+    const counters = { compilations: 0, executions: c.steps, fetches: 0, uploads: 2 * c.steps, programs: 0, compileMs: 0, recordMs: c.steps, lowerMs: 0.5 * c.steps, uploadMs: 3 * c.steps, executeMs: 4 * c.steps };
+    send({ type: 'steps', ms, loss: 0.5, cpuMs: ms.map((m) => m / 2), backend: counters });
+    return;
+  }
   // The runner's order of calls is what the test reads, through the log file.
   send({ type: 'steps', ms, loss: 0.5 });
 });
@@ -123,6 +130,21 @@ describe('runModel with several processes per target', () => {
     assert.equal(good.firstStepMs, 50);
     // An unavailable target starts one process, not three.
     assert.equal(rows.find((r) => r.target === 'absent')!.status, 'unavailable');
+  });
+
+  it("pools each step's CPU time beside its wall time, and sums the XLA backend's counters over every measured step", async () => {
+    const rows = await runModel(plan(['xla', 'good'], { model: MLP, batchSize: 64, processes: 2, steps: 6 }));
+    const xla = rows.find((r) => r.target === 'xla')!;
+    // The worker got the MLP's input: [64, 784] vectors, ten classes.
+    assert.equal(xla.device?.engine, 'fake xla {"kind":"vectors","shape":[64,784],"classes":10}');
+    assert.equal(xla.stepsMs.length, 6);
+    assert.deepEqual(xla.stepsCpuMs, xla.stepsMs.map((m) => m / 2));
+    assert.equal(xla.backendStats?.steps, 6);
+    assert.deepEqual(xla.backendStats?.counters, { compilations: 0, executions: 6, fetches: 0, uploads: 12, programs: 0, compileMs: 0, recordMs: 6, lowerMs: 3, uploadMs: 18, executeMs: 24 });
+    // A worker that reports no CPU times and has no backend counters: neither appears.
+    const good = rows.find((r) => r.target === 'good')!;
+    assert.equal(good.stepsCpuMs, undefined);
+    assert.equal(good.backendStats, undefined);
   });
 
   it('fails the whole row when one of its processes crashes', async () => {

@@ -1,7 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import type { XlaBackendStats } from '@strata/backend-tpu';
 import type { ModelSpec } from '@strata/vision/models';
+import { modelInput } from '../models/model-input.js';
 import { stepStats } from '../report/stats.js';
+import { addCounters } from '../worker/backend-counters.js';
 import type { RowResult, RowStatus } from '../report/report-types.js';
 import type { BenchSettings, Measurement } from '../settings.js';
 import { isPeer } from '../targets.js';
@@ -9,8 +12,10 @@ import type { WorkerConfig, WorkerDevice, WorkerMessage } from '../worker/protoc
 import { WorkerGone, WorkerProcess } from './worker-process.js';
 
 /** How one model's rows are measured: the measurement settings and what the workers need. */
-export interface RunPlan extends Measurement, Pick<BenchSettings, 'learningRate' | 'optimizer' | 'batchNorm'> {
+export interface RunPlan extends Omit<Measurement, 'batchSize'>, Pick<BenchSettings, 'learningRate' | 'optimizer' | 'batchNorm' | 'compileSteps'> {
   readonly model: ModelSpec;
+  /** Examples per step for this model (`--batch-size`, or the model's own default). */
+  readonly batchSize: number;
   readonly targets: readonly string[];
   readonly strategyOptions: WorkerConfig['strategyOptions'];
   /** The Python with strata_xla_server: each tpu process starts its own local server. */
@@ -36,6 +41,10 @@ interface Live {
   readonly stepsMs: number[];
   /** The round each measured step ran in (kept in the JSON, to see drift across rounds). */
   readonly stepRounds: number[];
+  /** The process's CPU time during each measured step, where the worker reports it. */
+  readonly stepsCpuMs: number[];
+  /** XLA strategies: the backend's counters summed over the measured steps. */
+  backend?: XlaBackendStats;
   loss?: number;
   note?: string;
   done: boolean;
@@ -103,10 +112,12 @@ async function startWave(plan: RunPlan, replica: number, rows: Map<string, RowRe
       model: plan.model,
       batchSize: plan.batchSize,
       imageSize: plan.imageSize,
+      input: modelInput(plan.model, plan.batchSize, plan.imageSize),
       warmupSteps: plan.warmup,
       learningRate: plan.learningRate,
       optimizer: plan.optimizer,
       batchNorm: plan.batchNorm,
+      compileSteps: plan.compileSteps,
       strategyOptions: plan.strategyOptions,
       ...(plan.xlaServerPython ? { xlaServerPython: plan.xlaServerPython } : {}),
       slowStepMs: (plan.maxSecondsPerTarget * 1000) / 4,
@@ -118,7 +129,7 @@ async function startWave(plan: RunPlan, replica: number, rows: Map<string, RowRe
         ? new WorkerProcess(plan.python.command, [plan.python.script], config, logPath)
         : new WorkerProcess(plan.nodeWorker.command, plan.nodeWorker.args, config, logPath);
     plan.log(`${plan.model.name} / ${target}${plan.processes > 1 ? ` (process ${replica + 1} of ${plan.processes})` : ''}: starting`);
-    const row: Live = { target, replica, worker, stepsMs: [], stepRounds: [], done: false };
+    const row: Live = { target, replica, worker, stepsMs: [], stepRounds: [], stepsCpuMs: [], done: false };
     const earlier = finished.get(target) ?? [];
     try {
       const ready = await expect(worker, SETUP_TIMEOUT_MS, ['ready', 'unavailable']);
@@ -198,6 +209,8 @@ async function measureWave(
         if (message.type === 'steps') {
           row.stepsMs.push(...message.ms);
           row.stepRounds.push(...message.ms.map(() => round));
+          if (message.cpuMs) row.stepsCpuMs.push(...message.cpuMs);
+          if (message.backend) row.backend = addCounters(row.backend, message.backend);
           row.loss = message.loss;
           const ms = message.ms.reduce((a, b) => a + b, 0);
           waveSpent.set(row.target, used + ms);
@@ -237,8 +250,12 @@ function failure(all: readonly Live[], plan: RunPlan, error: unknown): RowResult
  */
 function finish(all: readonly Live[], plan: RunPlan, status: RowStatus, reason?: string, finals: readonly FinalMessage[] = []): RowResult {
   const first = all[0]!;
-  const steps = all.flatMap((r) => r.stepsMs.map((ms, i) => ({ ms, round: r.stepRounds[i]! })));
+  const steps = all.flatMap((r) => r.stepsMs.map((ms, i) => ({ ms, round: r.stepRounds[i]!, cpuMs: r.stepsCpuMs[i] })));
   steps.sort((a, b) => a.round - b.round);
+  // CPU times only where every pooled step has one (a worker of an older protocol sends none).
+  const cpuMs = steps.every((s) => s.cpuMs !== undefined) ? steps.map((s) => s.cpuMs!) : undefined;
+  const backend = all.reduce<XlaBackendStats | undefined>((sum, r) => (r.backend ? addCounters(sum, r.backend) : sum), undefined);
+  const backendSteps = all.filter((r) => r.backend).reduce((n, r) => n + r.stepsMs.length, 0);
   const peak = (pick: (f: FinalMessage) => number | undefined): number | undefined => {
     const values = finals.map(pick).filter((v): v is number => v !== undefined);
     return values.length > 0 ? Math.max(...values) : undefined;
@@ -260,6 +277,8 @@ function finish(all: readonly Live[], plan: RunPlan, status: RowStatus, reason?:
     ...(first.warmupMs ? { warmupMs: first.warmupMs } : {}),
     stepsMs: steps.map((s) => s.ms),
     stepRounds: steps.map((s) => s.round),
+    ...(cpuMs && steps.length > 0 ? { stepsCpuMs: cpuMs } : {}),
+    ...(backend ? { backendStats: { steps: backendSteps, counters: backend } } : {}),
     ...(all.length > 1 ? { processes: all.length } : {}),
     ...(loss !== undefined ? { finalLoss: loss } : {}),
     ...(rss !== undefined ? { rssPeakBytes: rss } : {}),

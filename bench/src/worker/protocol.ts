@@ -4,16 +4,22 @@
  * message per line on stdout, prefixed with MESSAGE_PREFIX so that whatever a library prints
  * cannot be mistaken for one; the bench sends one command per line on stdin.
  */
+import type { XlaBackendStats } from '@strata/backend-tpu';
 import type { ModelSpec } from '@strata/vision/models';
+import type { ModelInput } from '../models/model-input.js';
 import type { BenchSettings } from '../settings.js';
 
 export const MESSAGE_PREFIX = '@@strata-bench ';
 
 /** What a worker runs. Passed as JSON in the environment variable WORKER_CONFIG_ENV. */
-export interface WorkerConfig extends Pick<BenchSettings, 'batchSize' | 'imageSize' | 'learningRate' | 'optimizer' | 'batchNorm'> {
+export interface WorkerConfig extends Pick<BenchSettings, 'imageSize' | 'learningRate' | 'optimizer' | 'batchNorm' | 'compileSteps'> {
   /** 'cpu', 'cpu:js', 'wasm'... for strategies; 'pytorch', 'lightning', 'jax' for peers. */
   readonly target: string;
   readonly model: ModelSpec;
+  /** Examples per step for this model (`--batch-size`, or the model's own default). */
+  readonly batchSize: number;
+  /** The batch's shape and the head's classes (`modelInput`): every row builds its batch and loss from it. */
+  readonly input: ModelInput;
   /** Steps run before measuring (`BenchSettings.warmup`, under the name the Python peers read). */
   readonly warmupSteps: number;
   /** Per-strategy options for `createStrataContainer` (e.g. the XLA server's address). */
@@ -37,7 +43,15 @@ export type WorkerMessage =
   | { readonly type: 'ready'; readonly setupMs: number; readonly device: WorkerDevice }
   | { readonly type: 'unavailable'; readonly reason: string; readonly remedy?: string }
   | { readonly type: 'warm'; readonly firstStepMs: number; readonly warmupMs: readonly number[] }
-  | { readonly type: 'steps'; readonly ms: readonly number[]; readonly loss: number }
+  | {
+      readonly type: 'steps';
+      readonly ms: readonly number[];
+      readonly loss: number;
+      /** The worker process's CPU time (user + system, all its threads) during each step, beside `ms`. */
+      readonly cpuMs?: readonly number[];
+      /** XLA strategies: how much the backend's own counters (`strategy.stats()`) grew over these steps. */
+      readonly backend?: XlaBackendStats;
+    }
   | {
       readonly type: 'final';
       /** Peak resident set size of the worker process. */

@@ -14,13 +14,18 @@ import { splitTarget } from '../targets.js';
 import { warmAgain } from './warmup.js';
 import type { WorkerConfig } from './protocol.js';
 import { startLocalXlaServer, type LocalXlaServer } from '../runner/xla-server.js';
+import { counterGrowth, readBackendCounters } from './backend-counters.js';
+import { fixedBatch, modelLoss, type FixedBatch } from './fixed-batch.js';
+import { stepRunner } from './step-runner.js';
 import { WorkerIO } from './worker-io.js';
 
 /**
  * One strategy on one model, in its own process (one tfjs engine per process; a backend that
  * crashes takes only its own row). Resolves the strategy by name through Strata's container,
  * trains with `strategy.runStep(() => optimizer.minimize(...))`, and times each step until the
- * loss is on the host, as a training loop that logs its loss does.
+ * loss is on the host, as a training loop that logs its loss does. Beside each step's wall time
+ * it reports the process's CPU time during the step and, on XLA strategies, how much the
+ * backend's own counters grew: how much of a step is host work.
  */
 export async function runStrategyWorker(config: WorkerConfig): Promise<void> {
   const io = new WorkerIO();
@@ -75,42 +80,47 @@ async function runWith(io: WorkerIO, name: string, options: Record<string, Recor
 }
 
 async function train(io: WorkerIO, strategy: DistributionStrategy, config: WorkerConfig, started: number): Promise<void> {
-  const { batchSize, imageSize, model: spec } = config;
+  const { model: spec, input } = config;
   const model = strategy.scope(() => buildTfjsModel(spec, { batchNorm: config.batchNorm }));
   // Strata's Adam by default: tf.train.adam's math on flat moments (a few ops a step instead of fourteen per variable).
   const optimizer = strategy.scope(() => (config.optimizer === 'tfjs' ? tf.train.adam(config.learningRate) : new FlatAdam(config.learningRate)));
   // One fixed batch, placed once: the bench measures the step, not data loading.
-  const batch = strategy.distributeBatch({
-    images: tf.randomUniform([batchSize, imageSize, imageSize, spec.inputChannels], 0, 1, 'float32', 7) as tf.Tensor4D,
-    labels: tf.cast(tf.greater(tf.randomUniform([batchSize, 1], 0, 1, 'float32', 8), 0.5), 'float32') as tf.Tensor2D,
-  });
+  const batch = strategy.distributeBatch(await fixedBatch(input));
+  const loss = modelLoss(input);
   let tfjsPeak = 0;
   const sampleMemory = () => {
     tfjsPeak = Math.max(tfjsPeak, tf.memory().numBytes);
   };
-  const step = async (): Promise<{ ms: number; loss: number }> => {
-    const t0 = performance.now();
-    const loss = await strategy.runStep(() => {
-      const cost = optimizer.minimize(() => {
-        const logits = model.apply(batch.images);
-        const value = tf.losses.sigmoidCrossEntropy(batch.labels, logits) as tf.Scalar;
+  // Forward, backward and the update, as the Trainer's step: compiled where the strategy compiles steps (--compile-steps).
+  const training = stepRunner(
+    strategy,
+    ({ inputs, labels }: FixedBatch) => {
+      const value = optimizer.minimize(() => {
+        const result = loss(labels, model.apply(inputs as tf.Tensor4D));
         sampleMemory();
-        return value;
+        return result;
       }, true, model.variables as tf.Variable[]);
       sampleMemory();
-      return cost as tf.Scalar;
-    });
-    const value = (await strategy.read(loss))[0] ?? Number.NaN;
+      return value as tf.Scalar;
+    },
+    config.compileSteps,
+  );
+  const step = async (): Promise<{ ms: number; cpuMs: number; loss: number }> => {
+    const cpu0 = process.cpuUsage();
+    const t0 = performance.now();
+    const cost = await training.run(batch);
+    const value = (await strategy.read(cost))[0] ?? Number.NaN;
     const ms = performance.now() - t0;
-    loss.dispose();
-    return { ms, loss: value };
+    const cpu = process.cpuUsage(cpu0);
+    cost.dispose();
+    return { ms, cpuMs: (cpu.user + cpu.system) / 1000, loss: value };
   };
 
   const report = strategy.describe();
   io.send({
     type: 'ready',
     setupMs: performance.now() - started,
-    device: { engine: report.engine, devices: report.devices, details: { backend: report.backend, replicas: String(report.numReplicas), ...report.details } },
+    device: { engine: report.engine, devices: report.devices, details: { backend: report.backend, replicas: String(report.numReplicas), step: training.mode, ...report.details } },
   });
 
   const first = await step();
@@ -122,13 +132,17 @@ async function train(io: WorkerIO, strategy: DistributionStrategy, config: Worke
     const command = await io.next();
     if (command.cmd === 'finish') break;
     const ms: number[] = [];
-    let loss = Number.NaN;
+    const cpuMs: number[] = [];
+    let last = Number.NaN;
+    const before = readBackendCounters(strategy);
     for (let i = 0; i < command.steps; i++) {
       const result = await step();
       ms.push(result.ms);
-      loss = result.loss;
+      cpuMs.push(result.cpuMs);
+      last = result.loss;
     }
-    io.send({ type: 'steps', ms, loss });
+    const after = readBackendCounters(strategy);
+    io.send({ type: 'steps', ms, loss: last, cpuMs, ...(before && after ? { backend: counterGrowth(before, after) } : {}) });
   }
   io.send({ type: 'final', rssPeakBytes: process.resourceUsage().maxRSS * 1024, tfjsPeakBytes: tfjsPeak });
 }

@@ -46,6 +46,30 @@ describe('melanoma --preset seed on the TPU strategy', { skip: localXlaServerUna
     assert.equal(summary.trainBatches, 2);
   });
 
+  it('compiled steps: nothing is traced or compiled after the first epoch, last smaller batches included, and the AUCs are those of the run traced at every step', { timeout: 560_000 }, () => {
+    // 96 training images in batches of 20: each epoch ends with a smaller batch, as does validation.
+    const small = ['--model', 'tiny-cnn', '--synthetic-count', '120', '--image-size', '32', '--batch-size', '20', '--num-workers', '0', '--max-epochs', '3', '--tpu-cores', '1'];
+    const curves = ['compiled', 'traced'].map((name) => {
+      const out = join(work, name);
+      const result = run([...small, ...(name === 'traced' ? ['--no-compile-steps'] : []), '--out', out]);
+      assert.equal(result.status, 0, `${result.stdout}\n${result.stderr}`);
+      const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'));
+      const [header, ...rows] = readFileSync(join(out, 'metrics.csv'), 'utf8').trim().split('\n').map((line) => line.split(','));
+      const auc = header.indexOf('val_auc');
+      return { programs: summary.programs as { compilations: number; traces: number; replays: number }[], aucs: rows.map((r) => r[auc]).filter((v) => v !== undefined && v !== '').map(Number) };
+    });
+    const [compiled, traced] = curves;
+    assert.equal(compiled.programs.length, 3);
+    assert.ok(compiled.programs[0].replays > 0, JSON.stringify(compiled.programs));
+    for (const epoch of [1, 2]) {
+      assert.equal(compiled.programs[epoch].traces, compiled.programs[0].traces, `traces after epoch 0: ${JSON.stringify(compiled.programs)}`);
+      assert.equal(compiled.programs[epoch].compilations, compiled.programs[0].compilations, `compilations after epoch 0: ${JSON.stringify(compiled.programs)}`);
+    }
+    assert.equal(traced.programs[2].replays, 0);
+    assert.equal(compiled.aucs.length, 3);
+    compiled.aucs.forEach((auc, i) => assert.ok(Math.abs(auc - traced.aucs[i]) <= 1e-4, `epoch ${i}: AUC ${auc} compiled, ${traced.aucs[i]} traced`));
+  });
+
   it('more cores than the server has fails before any data is made', () => {
     const result = run(['--tpu-cores', '16', '--synthetic-count', '80', '--out', join(work, 'too-many')]);
     assert.equal(result.status, 1);

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
+import { hostEffect } from '@strata/core';
 import { FlatAdam, LambdaLr, TrainingModule, trainableVariables, type Batch, type OptimizerConfig } from '@strata/training';
 import { BinaryClassificationMetrics, WeightedFocalLoss } from '@strata/vision';
 
@@ -48,7 +49,8 @@ export class MelanomaClassifier extends TrainingModule<Batch> {
   }
 
   override validationStep(batch: Batch): void {
-    this.validationBatches++;
+    // Host state: counted again by each replay of the compiled step.
+    hostEffect(() => this.validationBatches++);
     const logits = this.forward(batch.x, false);
     this.log('val_loss', this.loss.call(batch.y, logits));
     // Kept on the device; read once per epoch in onValidationEpochEnd.

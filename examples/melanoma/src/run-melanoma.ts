@@ -36,6 +36,7 @@ export async function runMelanoma(settings: MelanomaSettings): Promise<RunSummar
     numSanityValSteps: settings.numSanityValSteps,
     limitTrainBatches: settings.limitTrainBatches,
     limitValBatches: settings.limitValBatches,
+    compileSteps: settings.compileSteps,
     defaultRootDir: out,
     logger: [new CsvLogger({ saveDir: out, name: '', version: '' }), new TensorBoardLogger({ saveDir: out, name: '', version: 'tensorboard' })],
     // The bar first: it clears its live line before the report prints the seed's epoch line.

@@ -22,9 +22,28 @@ export interface RunSummary {
   readonly trainSeconds: number;
   /** Image loads skipped because the image failed to load (`--on-bad-sample skip`), over training and validation: a bad training image counts once per epoch. */
   readonly skippedSamples: number;
+  /**
+   * On strategies that compile steps: after each epoch (its checkpoints included), the programs
+   * compiled, the steps traced (their JavaScript run) and the steps replayed so far.
+   */
+  readonly programs?: readonly ProgramCounts[];
 }
 
 /** What counts skipped samples: a DataLoader. */
+export interface ProgramCounts {
+  readonly compilations: number;
+  readonly traces: number;
+  readonly replays: number;
+}
+
+/** The counters of a strategy that compiles steps (the XLA strategies' `stats()`), else undefined. */
+function programCounts(strategy: unknown): ProgramCounts | undefined {
+  const stats = (strategy as { stats?: () => Partial<ProgramCounts> }).stats;
+  if (typeof stats !== 'function') return undefined;
+  const { compilations, traces, replays } = stats.call(strategy);
+  return compilations === undefined || traces === undefined || replays === undefined ? undefined : { compilations, traces, replays };
+}
+
 interface SkipCounter {
   readonly badSamples: number;
 }
@@ -44,6 +63,7 @@ export class RunReport implements Callback {
   private pendingVal: EpochMetrics | undefined;
   private loaders: readonly SkipCounter[] = [];
   private skippedBefore = 0;
+  private readonly programs: ProgramCounts[] = [];
   summary: RunSummary | undefined;
 
   constructor(
@@ -71,8 +91,15 @@ export class RunReport implements Callback {
     console.log(`Sanity check: ${n} validation batch${n === 1 ? '' : 'es'} before training`);
   }
 
-  onTrainEpochStart(): void {
+  onTrainEpochStart(trainer: Trainer): void {
     this.epochStarted = performance.now();
+    // The previous epoch's counts, its end-of-epoch callbacks (checkpoints) included.
+    if (trainer.currentEpoch > 0) this.countPrograms(trainer);
+  }
+
+  private countPrograms(trainer: Trainer): void {
+    const counts = programCounts(trainer.strategy);
+    if (counts !== undefined) this.programs.push(counts);
   }
 
   onTrainBatchStart(): void {
@@ -105,6 +132,7 @@ export class RunReport implements Callback {
   }
 
   async onFitEnd(trainer: Trainer): Promise<void> {
+    this.countPrograms(trainer);
     const aucs = this.epochs.map((e) => e.val_auc);
     const best = aucs.reduce((b, v, i) => (v > aucs[b] ? i : b), 0);
     // The first step of a run includes graph set-up: leave it out of the mean.
@@ -125,6 +153,7 @@ export class RunReport implements Callback {
       imagesPerSecond: Math.round((this.info.batchSize / (meanStepMs / 1000)) * 10) / 10,
       trainSeconds: Math.round((performance.now() - this.fitStarted) / 100) / 10,
       skippedSamples: this.skippedSamples,
+      ...(this.programs.length > 0 ? { programs: this.programs } : {}),
     };
     await writeFile(join(this.out, 'summary.json'), `${JSON.stringify(this.summary, null, 2)}\n`);
     if (this.epochs.length > 0) {

@@ -48,6 +48,8 @@ export interface MelanomaSettings {
   readonly limitValBatches: number | undefined;
   /** Draws training samples with class-balanced weights (melanoma as often as benign). */
   readonly balancedSampler: boolean;
+  /** Traces each step once and replays it on strategies that compile steps (off: --no-compile-steps). */
+  readonly compileSteps: boolean;
 }
 
 const STRING_FLAGS = [
@@ -69,10 +71,11 @@ export function parseSettings(argv: readonly string[]): MelanomaSettings {
       ...Object.fromEntries(STRING_FLAGS.map((name) => [name, { type: 'string' as const }])),
       debug: { type: 'boolean' },
       'balanced-sampler': { type: 'boolean' },
+      'no-compile-steps': { type: 'boolean' },
     },
     strict: true,
   });
-  const given = values as Partial<Record<(typeof STRING_FLAGS)[number], string>> & { debug?: boolean; 'balanced-sampler'?: boolean };
+  const given = values as Partial<Record<(typeof STRING_FLAGS)[number], string>> & { debug?: boolean; 'balanced-sampler'?: boolean; 'no-compile-steps'?: boolean };
   const presetName = given.preset;
   if (presetName !== undefined && !(presetName in PRESETS)) invalidOption('--preset', presetName, Object.keys(PRESETS).map((p) => JSON.stringify(p)).join(', '));
   const preset: FlagValues = presetName === undefined ? {} : PRESETS[presetName as keyof typeof PRESETS];
@@ -118,6 +121,7 @@ export function parseSettings(argv: readonly string[]): MelanomaSettings {
     strategy: strategyOf(given.strategy, given['tpu-cores']),
     devices: devicesOf(given.devices, given['tpu-cores']),
     devicesFlag: given['tpu-cores'] !== undefined ? '--tpu-cores' : '--devices',
+    compileSteps: given['no-compile-steps'] !== true,
     dataDir: text('data-dir'),
     imageSize,
     batchSize: int('batch-size', 1),

@@ -16,7 +16,8 @@ export type StrataErrorKind =
   | 'worker-failed'
   | 'server-error'
   | 'non-finite'
-  | 'device-error';
+  | 'device-error'
+  | 'replay-mismatch';
 
 export interface StrataErrorDetails {
   /** The value that was received, quoted in the message. */

@@ -49,6 +49,25 @@ export interface PreflightReport {
 
 export type ReduceOp = 'sum' | 'mean';
 
+/** Options of `DistributionStrategy.compileStep`. */
+export interface CompileStepOptions {
+  /** How messages name the step ('training step', 'validation step'). */
+  readonly name?: string;
+  /**
+   * Runs each replay beside a traced run of the same step and fails on the first difference
+   * (slow; for tests and debugging). Default: the STRATA_VERIFY_COMPILED environment variable.
+   */
+  readonly verify?: boolean;
+  /**
+   * false: trace and run the step at every call, never replaying (the same programs as the
+   * replays would run, with the host cost of recording each step). Default true.
+   */
+  readonly replay?: boolean;
+}
+
+/** A compiled step: call it with the step's inputs and the key of its host decisions. */
+export type CompiledStep<I extends tf.TensorContainer, O extends tf.TensorContainer> = (inputs: I, key?: string) => Promise<O>;
+
 /**
  * DI token for strategies. `Symbol.for` keeps it equal across copies of this package, so a
  * host application's container and Strata's agree. Same name as the interface, on purpose.
@@ -105,6 +124,18 @@ export interface DistributionStrategy {
    * boundary. Intermediate tensors are freed; the returned tensors belong to the caller.
    */
   runStep<T extends tf.TensorContainer>(step: () => T): Promise<T>;
+
+  /**
+   * A step traced once and replayed, as `jax.jit` or `tf.function`: strategies whose
+   * `capabilities().compilesSteps` is true give it; the others leave it out and the caller runs
+   * `runStep(() => fn(inputs))`. `fn` reads its changing values from `inputs` (tensors, and
+   * numbers that become arguments of the replayed program), keeps state in variables, and
+   * returns what the caller needs; host values it reads otherwise are fixed at trace time
+   * unless made with `dynamicScalar`, and host code it runs is replayed only through
+   * `hostEffect` / `stepOutput`. `key` names host decisions that change the step's structure:
+   * a different key traces again.
+   */
+  compileStep?<I extends tf.TensorContainer, O extends tf.TensorContainer>(fn: (inputs: I) => O, options?: CompileStepOptions): CompiledStep<I, O>;
 
   /** Reduces a per-replica value over replicas. */
   reduce(op: ReduceOp, value: tf.Tensor): tf.Tensor;

@@ -1,23 +1,17 @@
 import * as tf from '@tensorflow/tfjs-core';
 
-/** `accumulated + grads`, freeing the previous sums (kept tensors outlive the step's tidy). */
-export function addInto(accumulated: tf.NamedTensorMap, grads: tf.NamedTensorMap): tf.NamedTensorMap {
+/** `accumulated + grads`, name by name (the caller frees the previous sums after the step). */
+export function addGradients(accumulated: tf.NamedTensorMap, grads: tf.NamedTensorMap): tf.NamedTensorMap {
   const out: tf.NamedTensorMap = {};
   for (const [name, grad] of Object.entries(grads)) {
     const previous = accumulated[name];
     out[name] = previous ? tf.add(previous, grad) : grad;
-    if (previous) previous.dispose();
   }
   return out;
 }
 
-/** Marks gradients to outlive the step that made them. */
-export function keepAll(grads: tf.NamedTensorMap): tf.NamedTensorMap {
-  for (const grad of Object.values(grads)) tf.keep(grad);
-  return grads;
-}
-
-export function scaleAll(grads: tf.NamedTensorMap, factor: number): tf.NamedTensorMap {
+/** Every gradient times `factor` (a number, or a scalar tensor such as a dynamic loss scale). */
+export function scaleAll(grads: tf.NamedTensorMap, factor: number | tf.Scalar): tf.NamedTensorMap {
   if (factor === 1) return grads;
   const out: tf.NamedTensorMap = {};
   for (const [name, grad] of Object.entries(grads)) out[name] = tf.mul(grad, factor);

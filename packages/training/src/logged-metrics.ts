@@ -1,8 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { hostEffect, refuseReplay } from '@strata/core';
 import type { Loggable } from './logging-types.js';
 
 interface Running {
-  sum: tf.Tensor | number;
+  /** On the strategy's devices (a variable, so that a compiled step updates it in place), or a plain number. */
+  sum: tf.Variable | number;
   count: number;
   progBar: boolean;
 }
@@ -12,33 +14,51 @@ export type LoggedMetricsState = Record<string, { sum: number; count: number; pr
 
 /**
  * Sums of logged values over an epoch, kept on the strategy's devices so that logging costs no
- * read per step; they are read once, when the epoch ends.
+ * read per step; they are read once, when the epoch ends. A tensor's sum is a variable that
+ * outlives the epoch (zeroed, not freed), so a compiled step that logs it replays in every
+ * epoch; the count is host state, kept through `hostEffect`.
  */
 export class LoggedMetrics {
   private readonly running = new Map<string, Running>();
 
+  /** Metrics logged since the last reset. */
   get size(): number {
-    return this.running.size;
+    let n = 0;
+    for (const e of this.running.values()) if (e.count > 0) n++;
+    return n;
   }
 
   add(name: string, value: Loggable, progBar: boolean): void {
     const entry = this.running.get(name);
     if (typeof value === 'number') {
-      if (!entry) this.running.set(name, { sum: value, count: 1, progBar });
-      else this.accumulate(entry, value);
+      refuseReplay(`this.log(${JSON.stringify(name)}, <a number>) runs inside the step: a replay would log the number of its trace again. Log a tensor, or log the number from a hook outside the step`);
+      if (entry === undefined) this.running.set(name, { sum: value, count: 1, progBar });
+      else {
+        if (typeof entry.sum === 'number') entry.sum += value;
+        else {
+          const sum = entry.sum;
+          tf.tidy(() => sum.assign(tf.add(sum, value)));
+        }
+        entry.count++;
+      }
       return;
     }
-    const scalar = value.size === 1 ? value : tf.mean(value);
-    if (!entry) {
-      this.running.set(name, { sum: tf.keep(scalar.clone()), count: 1, progBar });
-      if (scalar !== value) scalar.dispose();
-      return;
-    }
-    this.accumulate(entry, scalar);
-    if (scalar !== value) scalar.dispose();
+    tf.tidy(() => {
+      const scalar = tf.cast(value.size === 1 ? tf.reshape(value, []) : tf.mean(value), 'float32');
+      let sum: tf.Variable;
+      if (entry === undefined || typeof entry.sum === 'number') {
+        sum = tf.variable(tf.scalar(entry === undefined ? 0 : (entry.sum as number)), false);
+        this.running.set(name, { sum, count: entry?.count ?? 0, progBar: entry?.progBar ?? progBar });
+      } else sum = entry.sum;
+      sum.assign(tf.add(sum, scalar));
+    });
+    hostEffect(() => {
+      const e = this.running.get(name);
+      if (e !== undefined) e.count++;
+    });
   }
 
-  /** Means over the epoch, read from the devices, then cleared. */
+  /** Means over the epoch, read from the devices, then reset for the next. */
   async drain(read: (t: tf.Tensor) => Promise<ArrayLike<number>>): Promise<{ all: Record<string, number>; progBar: Set<string> }> {
     const all: Record<string, number> = {};
     const progBar = new Set<string>();
@@ -47,15 +67,15 @@ export class LoggedMetrics {
       all[name] = entry.sum / entry.count;
       if (entry.progBar) progBar.add(name);
     }
-    this.clear();
+    this.reset();
     return { all, progBar };
   }
 
-  /** The running sums read back, leaving them in place. */
+  /** The running sums read back (those logged since the last reset), leaving them in place. */
   async stateDict(read: (t: tf.Tensor) => Promise<ArrayLike<number>>): Promise<LoggedMetricsState> {
     const out: LoggedMetricsState = {};
     // Start every read before awaiting any: on a remote device they overlap.
-    const entries = [...this.running];
+    const entries = [...this.running].filter(([, e]) => e.count > 0);
     const sums = await Promise.all(entries.map(([, e]) => (typeof e.sum === 'number' ? e.sum : read(e.sum).then((d) => d[0]))));
     entries.forEach(([name, entry], i) => (out[name] = { sum: sums[i], count: entry.count, progBar: entry.progBar }));
     return out;
@@ -66,16 +86,22 @@ export class LoggedMetrics {
     for (const [name, e] of Object.entries(state)) this.running.set(name, { sum: e.sum, count: e.count, progBar: e.progBar });
   }
 
+  /** Starts a new epoch: sums on the devices go back to zero (their variables stay), the others are dropped. */
+  reset(): void {
+    for (const [name, entry] of this.running) {
+      if (typeof entry.sum === 'number') {
+        this.running.delete(name);
+        continue;
+      }
+      const sum = entry.sum;
+      tf.tidy(() => sum.assign(tf.zerosLike(sum)));
+      entry.count = 0;
+    }
+  }
+
+  /** Drops everything, freeing the sums' variables. */
   clear(): void {
     for (const entry of this.running.values()) if (typeof entry.sum !== 'number') entry.sum.dispose();
     this.running.clear();
-  }
-
-  private accumulate(entry: Running, value: tf.Tensor | number): void {
-    const previous = entry.sum;
-    if (typeof previous === 'number' && typeof value === 'number') entry.sum = previous + value;
-    else entry.sum = tf.keep(tf.add(previous, value));
-    if (typeof previous !== 'number') previous.dispose();
-    entry.count += 1;
   }
 }

@@ -60,6 +60,12 @@ export interface TrainerOptions {
   readonly gradientClipAlgorithm?: 'norm' | 'value';
   /** '32' (default), '16-mixed' (fp16 with dynamic loss scaling) or 'bf16-mixed'; 32, 16 and 'bf16' are accepted aliases. */
   readonly precision?: PrecisionInput;
+  /**
+   * On strategies that compile steps (the XLA strategies): trace each training, validation and
+   * prediction step once and replay its compiled program, as `jax.jit` does (default true).
+   * false records every step again (slower, for steps that do host work a replay cannot repeat).
+   */
+  readonly compileSteps?: boolean;
   /** Requires `seedEverything(seed)` first; Math.random then draws from the seeded generator, saved in checkpoints. */
   readonly deterministic?: boolean;
   /**
@@ -93,7 +99,7 @@ const KNOWN = [
   'strategy', 'maxEpochs', 'minEpochs', 'maxSteps', 'numSanityValSteps', 'limitTrainBatches', 'limitValBatches', 'limitTestBatches',
   'limitPredictBatches', 'fastDevRun', 'overfitBatches', 'valCheckInterval', 'checkValEveryNEpoch', 'accumulateGradBatches',
   'gradientClipVal', 'gradientClipAlgorithm', 'precision', 'deterministic', 'defaultRootDir', 'enableCheckpointing',
-  'enableProgressBar', 'callbacks', 'logger', 'logEveryNSteps', 'preflight', 'stopOnNonFiniteLoss', 'devices', 'fastest',
+  'enableProgressBar', 'callbacks', 'logger', 'logEveryNSteps', 'preflight', 'stopOnNonFiniteLoss', 'devices', 'fastest', 'compileSteps',
 ];
 
 /**
@@ -225,6 +231,7 @@ export function resolveTrainerOptions(options: TrainerOptions): ResolvedTrainerO
     logEveryNSteps: integerAtLeast('logEveryNSteps', options.logEveryNSteps, 1, 50),
     preflight: booleanOption('preflight', options.preflight, true),
     stopOnNonFiniteLoss: booleanOption('stopOnNonFiniteLoss', options.stopOnNonFiniteLoss, true),
+    compileSteps: booleanOption('compileSteps', options.compileSteps, true),
   };
 }
 

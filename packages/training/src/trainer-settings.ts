@@ -42,4 +42,6 @@ export interface TrainerSettings {
   readonly logEveryNSteps: number;
   readonly preflight: boolean;
   readonly stopOnNonFiniteLoss: boolean;
+  /** Trace steps once and replay them on strategies that compile steps. */
+  readonly compileSteps: boolean;
 }

@@ -82,3 +82,18 @@ def mlp_train_step(n: int, batch: int) -> str:
         return jitted.lower(*args).as_text()
     finally:
         jax.config.update("jax_use_shardy_partitioner", previous)
+
+
+@functools.cache
+def scaled_by(shape: tuple[int, ...], donate: bool = False) -> str:
+    """v * s for a vector v and an f32 scalar s (a step's learning rate); `donate`: v is
+    aliased to the result."""
+    v, s = jax.ShapeDtypeStruct(shape, jnp.float32), jax.ShapeDtypeStruct((), jnp.float32)
+    return jax.jit(lambda v, s: v * s, donate_argnums=(0,) if donate else ()).lower(v, s).as_text()
+
+
+@functools.cache
+def where_flag(shape: tuple[int, ...]) -> str:
+    """flag ? a : b, for a bool scalar flag and i32 tensors (the dtypes beside f32)."""
+    flag, a = jax.ShapeDtypeStruct((), jnp.bool_), jax.ShapeDtypeStruct(shape, jnp.int32)
+    return jax.jit(lambda flag, a, b: jnp.where(flag, a, b)).lower(flag, a, a).as_text()

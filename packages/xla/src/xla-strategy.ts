@@ -6,6 +6,8 @@ import {
   errorReason,
   invalidOption,
   type Availability,
+  type CompileStepOptions,
+  type CompiledStep,
   type DeviceReport,
   type DistributionStrategy,
   type PreflightReport,
@@ -19,6 +21,7 @@ import { isTlsAddress } from './client/server-address.js';
 import { XlaClient, type ClientRemedies, type ServerDevice, type ServerHealth } from './client/xla-client.js';
 import { XlaSession, type SessionUsage } from './client/xla-session.js';
 import { startXlaServerHint } from './client/server-start-hint.js';
+import { CompiledStepRunner } from './compiled/compiled-step.js';
 import { XlaBackend } from './lazy/xla-backend.js';
 import { XLA_BACKEND_NAME, registerXlaKernels } from './register-kernels.js';
 
@@ -123,6 +126,7 @@ export class XlaStrategy implements DistributionStrategy {
   protected session: XlaSession | null = null;
   protected backend: XlaBackend | null = null;
   protected health: ServerHealth | null = null;
+  private readonly compiledSteps = new Set<{ forget(backend: XlaBackend): void }>();
   protected devices: ServerDevice[] = [];
   private readonly previousBackend = new PreviousBackend();
 
@@ -251,6 +255,8 @@ export class XlaStrategy implements DistributionStrategy {
     } catch {
       // The server may be gone already; the session dies with it.
     }
+    if (this.backend !== null) for (const step of this.compiledSteps) step.forget(this.backend);
+    this.compiledSteps.clear();
     this.backend?.setExecutor(null);
     this.client?.close();
     this.client = null;
@@ -289,6 +295,20 @@ export class XlaStrategy implements DistributionStrategy {
       throw error;
     }
     return out;
+  }
+
+  /**
+   * A step traced once per signature and replayed without running its JavaScript (see
+   * `DistributionStrategy.compileStep`).
+   *
+   * @example
+   * const step = strategy.compileStep(({ x, y }) => { ... return { loss }; }, { name: 'training step' });
+   * const { loss } = await step({ x, y });
+   */
+  compileStep<I extends tf.TensorContainer, O extends tf.TensorContainer>(fn: (inputs: I) => O, options?: CompileStepOptions): CompiledStep<I, O> {
+    const runner = new CompiledStepRunner(() => this.activate(), fn, options);
+    this.compiledSteps.add(runner);
+    return (inputs, key) => runner.call(inputs, key);
   }
 
   reduce(_op: ReduceOp, value: tf.Tensor): tf.Tensor {

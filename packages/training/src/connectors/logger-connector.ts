@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { DistributionStrategy } from '@strata/core';
+import { refuseReplay, stepOutput, type DistributionStrategy } from '@strata/core';
 import { LoggedMetrics } from '../logged-metrics.js';
 import { defaultLogger } from '../loggers/default-logger.js';
 import type { Logger } from '../loggers/logger.js';
@@ -49,16 +49,30 @@ export class LoggerConnector {
     const key = this.phase !== 'train' && this.evalLoaderCount > 1 ? `${name}/dataloader_idx_${this.evalLoaderIndex}` : name;
     const progBar = options.progBar !== false;
     // Step-level values exist in training only; evaluation logs epoch means.
-    if (this.phase === 'train' && this.logStepNow && options.onStep !== false) this.queueStepLog(`${key}_step`, value);
+    if (this.phase === 'train' && options.onStep !== false) this.queueStepLog(`${key}_step`, value);
     if (options.onEpoch === false) return;
     (this.phase === 'train' ? this.trainMetrics : this.evalMetrics).add(key, value, progBar);
   }
 
-  /** Keeps a step-level value (a tensor stays on its device) for the next `flushStepLogs`. */
+  /**
+   * Keeps a step-level value (a tensor stays on its device) for the next `flushStepLogs`, on the
+   * steps that send them (`logStepNow`, every `logEveryNSteps`). Inside a compiled step the value
+   * is a step output on every step, so that one program serves both kinds of step: each replay
+   * hands it over, and it is kept on the steps that send it.
+   */
   queueStepLog(name: string, value: Loggable): void {
     if (this.trainer.loggers.length === 0) return; // step values only go to loggers
-    const kept = typeof value === 'number' ? value : tf.keep(value.size === 1 ? value.clone() : tf.mean(value));
-    this.stepLogs.push({ step: this.trainer.globalStep + 1, name, value: kept });
+    if (typeof value === 'number') {
+      if (!this.logStepNow) return;
+      refuseReplay(`a number logged as ${JSON.stringify(name)} inside the step would be logged again as it was when traced`);
+      this.stepLogs.push({ step: this.trainer.globalStep + 1, name, value });
+      return;
+    }
+    const scalar = value.size === 1 ? value : tf.mean(value);
+    stepOutput(scalar, (t) => {
+      if (this.logStepNow) this.stepLogs.push({ step: this.trainer.globalStep + 1, name, value: tf.keep(t.clone()) });
+    });
+    if (scalar !== value) scalar.dispose();
   }
 
   /** Reads the queued step-level values (once, at epoch end) and sends them to the loggers. */

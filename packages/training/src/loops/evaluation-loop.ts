@@ -9,6 +9,7 @@ import { loadersFor } from '../loader-arguments.js';
 import { firstBatches } from './first-batches.js';
 import type { FitOptions, Loader } from '../loader.js';
 import { limitBatches, type ResolvedLimit } from '../trainer-options.js';
+import { TrainerStep } from './trainer-step.js';
 import type { TrainingModule } from '../training-module.js';
 import { configureModelOnce } from './configure-model.js';
 import { runnableLoaders } from './empty-loaders.js';
@@ -20,7 +21,18 @@ type AnyModule = TrainingModule<never>;
  * each loader, then reads the logged epoch means once. Also runs the sanity check before
  * training, whose metrics are discarded.
  */
+type EvalStepFn = (this: TrainingModule<tf.TensorContainer>, batch: tf.TensorContainer, index: number) => void;
+
 export class EvaluationLoop {
+  /** The batch being evaluated, for the step function (which a replay does not run). */
+  private context: { readonly module: TrainingModule<tf.TensorContainer>; readonly step: EvalStepFn; readonly index: number } | undefined;
+  /** The validation or test step: traced once and replayed where the strategy compiles steps. */
+  private readonly evalStep = new TrainerStep('evaluation step', ({ batch }: { batch: tf.TensorContainer }) => {
+    const { module, step, index } = this.context!;
+    step.call(module, batch, index);
+    return {};
+  }, () => this.trainer.options.compileSteps);
+
   constructor(
     private readonly trainer: TrainerView,
     private readonly logging: LoggerConnector,
@@ -51,6 +63,7 @@ export class EvaluationLoop {
       for (const l of trainer.loggers) await l.save();
       return metrics;
     } finally {
+      this.logging.evalMetrics.clear();
       module.trainer = undefined;
       trainer.stage = undefined;
     }
@@ -108,12 +121,11 @@ export class EvaluationLoop {
       for await (const [i, raw] of firstBatches(loader, max)) {
         const batch = strategy.distributeBatch(raw);
         logging.phase = phase;
+        this.context = { module: module as unknown as TrainingModule<tf.TensorContainer>, step: step as EvalStepFn, index: i };
         try {
-          await strategy.runStep(() => {
-            step.call(module, batch, i);
-            return {};
-          });
+          await this.evalStep.run(strategy, { batch }, `${kind}|${phase}|${loaderIndex}|${loaders.length}`);
         } finally {
+          this.context = undefined;
           logging.phase = 'silent';
         }
         tf.dispose(batch);
@@ -121,7 +133,7 @@ export class EvaluationLoop {
     }
     logging.evalLoaderIndex = 0;
     if (sanity) {
-      logging.evalMetrics.clear();
+      logging.evalMetrics.reset();
       logging.evalLoaderCount = 1;
       return {};
     }

@@ -103,6 +103,8 @@ export class FitLoop {
     } finally {
       this.logging.phase = 'silent';
       this.optimization.disposeAccumulated();
+      this.logging.trainMetrics.clear();
+      this.logging.evalMetrics.clear();
       for (const l of trainer.loggers) await l.finalize(status);
       await this.callbacks.each((c) => c.teardown?.(trainer, m, 'fit'));
       if (isDataModule<B>(train)) await train.teardown?.('fit');

@@ -1,9 +1,28 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { StrataError, type DistributionStrategy } from '@strata/core';
+import { StrataError, dynamicScalar, type DistributionStrategy } from '@strata/core';
 import type { TrainerView } from '../callback.js';
 import type { LoggerConnector } from '../connectors/logger-connector.js';
-import { addInto, allFinite, clipGradients, keepAll, scaleAll } from '../gradients.js';
+import { addGradients, allFinite, clipGradients, scaleAll } from '../gradients.js';
+import { applyOptimizer, buildOptimizer, optimizerKey } from '../optim/replayable-optimizer.js';
 import type { TrainingModule } from '../training-module.js';
+import { TrainerStep } from './trainer-step.js';
+
+/** What the training step needs to know about the batch it trains: host values, fixed in its trace. */
+interface BatchContext {
+  readonly module: TrainingModule<tf.TensorContainer>;
+  readonly index: number;
+  readonly stepNow: boolean;
+  readonly accumulate: number;
+  readonly accumulating: boolean;
+  /** The loss is scaled (fp16 loss scale, or the accumulation's mean). */
+  readonly scaled: boolean;
+}
+
+/** The training step's outputs: the accumulation to carry on, and in fp16 the finite flag. */
+interface TrainOutputs extends tf.TensorContainerObject {
+  accumulated?: tf.NamedTensorMap;
+  finite?: tf.Scalar;
+}
 
 /**
  * The optimization of one training batch, as Lightning's optimization loop: forward and
@@ -14,6 +33,14 @@ import type { TrainingModule } from '../training-module.js';
 export class OptimizationLoop {
   /** Gradients summed over the batches of the accumulation in progress (and, in fp16, the unscaled sum awaiting the finite check). */
   private accumulated: tf.NamedTensorMap | undefined;
+  /** The batch being trained, for the step function (which a replay does not run). */
+  private context: BatchContext | undefined;
+  private readonly trainStep = new TrainerStep('training step', (inputs: { batch: tf.TensorContainer; accumulated: tf.NamedTensorMap }) => this.trainingStep(inputs), () => this.trainer.options.compileSteps);
+  /** fp16: the optimizer step on gradients found finite. */
+  private readonly applyStep = new TrainerStep('optimizer step', ({ grads }: { grads: tf.NamedTensorMap }) => {
+    applyOptimizer(this.trainer.optimizer!, this.finishGradients(grads));
+    return {};
+  }, () => this.trainer.options.compileSteps);
 
   constructor(
     private readonly trainer: TrainerView,
@@ -37,56 +64,74 @@ export class OptimizationLoop {
     const accumulate = trainer.accumulateGradBatches;
     const stepNow = (index + 1) % accumulate === 0 || isLast;
     const plugin = trainer.precisionPlugin;
-    // The loss is divided by the accumulation (a mean over the accumulated batches) and
-    // multiplied by the fp16 loss scale; both are undone for the logged value.
-    const factor = plugin.lossScale / accumulate;
     const optimizer = trainer.optimizer!;
     logging.logStepNow = stepNow && (trainer.globalStep + 1) % trainer.options.logEveryNSteps === 0;
+    const context: BatchContext = {
+      module: module as unknown as TrainingModule<tf.TensorContainer>,
+      index,
+      stepNow,
+      accumulate,
+      accumulating: this.accumulated !== undefined,
+      scaled: plugin.checksFinite || accumulate !== 1,
+    };
+    // Host decisions that shape the step: each combination is its own compiled program.
+    const parameters = module.parameters();
+    // Optimizer state made before the step, so that the step's first program is its last.
+    if (stepNow) buildOptimizer(optimizer, parameters);
+    const key = [stepNow, context.accumulating, context.scaled, plugin.checksFinite, optimizerKey(optimizer), parameters.length, parameters[0]?.name].join('|');
+    const previous = this.accumulated;
     logging.phase = 'train';
-    let out: { loss: tf.Scalar; finite?: tf.Scalar };
+    this.context = context;
+    let out: TrainOutputs;
     try {
-      out = await strategy.runStep(() => {
-        const { value, grads } = tf.variableGrads(() => {
-          const loss = module.trainingStep(batch, index);
-          return factor === 1 ? loss : (tf.mul(loss, factor) as tf.Scalar);
-        }, module.parameters());
-        const summed = this.accumulated === undefined ? grads : addInto(this.accumulated, grads);
-        const loss = factor === 1 ? value : (tf.div(value, factor) as tf.Scalar);
-        if (!stepNow) {
-          this.accumulated = keepAll(summed);
-          return { loss };
-        }
-        this.accumulated = undefined;
-        if (plugin.checksFinite) {
-          // fp16: the skip decision needs the flag on the host (as torch's GradScaler reads it).
-          const unscaled = keepAll(scaleAll(summed, 1 / plugin.lossScale));
-          this.accumulated = unscaled;
-          return { loss, finite: allFinite(unscaled) };
-        }
-        optimizer.applyGradients(this.finishGradients(summed, plugin.lossScale));
-        return { loss };
-      });
+      out = await this.trainStep.run(strategy, { batch, accumulated: previous ?? {} }, key);
     } finally {
       logging.phase = 'silent';
+      this.context = undefined;
+      tf.dispose(batch);
     }
+    if (previous !== undefined) tf.dispose(Object.values(previous));
+    this.accumulated = out.accumulated;
     if (out.finite) {
       const finite = (await strategy.read(out.finite))[0] !== 0;
       out.finite.dispose();
       if (plugin.update(finite)) {
-        const grads = this.accumulated!;
-        await strategy.runStep(() => {
-          optimizer.applyGradients(this.finishGradients(grads, 1));
-          return {};
-        });
+        await this.applyStep.run(strategy, { grads: this.accumulated! }, optimizerKey(optimizer));
       }
       this.disposeAccumulated();
     }
-    logging.trainMetrics.add('train_loss', out.loss, true);
-    if (logging.logStepNow) logging.queueStepLog('train_loss_step', out.loss);
     logging.logStepNow = false;
-    out.loss.dispose();
-    tf.dispose(batch);
     return stepNow;
+  }
+
+  /**
+   * The training step the strategy runs (traced once and replayed where it compiles steps):
+   * forward and backward, the accumulation, the loss logged on the device and, unless fp16
+   * must first check the gradients on the host, the optimizer step. What changes between
+   * batches comes in `inputs` or through `dynamicScalar`; host decisions are in the key.
+   */
+  private trainingStep(inputs: { batch: tf.TensorContainer; accumulated: tf.NamedTensorMap }): TrainOutputs {
+    const { module, index, stepNow, accumulate, accumulating, scaled } = this.context!;
+    const plugin = this.trainer.precisionPlugin;
+    // The loss is divided by the accumulation (a mean over the accumulated batches) and
+    // multiplied by the fp16 loss scale; both are undone for the logged value.
+    const factor = () => (scaled ? dynamicScalar(() => plugin.lossScale / accumulate) : 1);
+    const { value, grads } = tf.variableGrads(() => {
+      const loss = module.trainingStep(inputs.batch, index);
+      return scaled ? (tf.mul(loss, factor()) as tf.Scalar) : loss;
+    }, module.parameters());
+    const summed = accumulating ? addGradients(inputs.accumulated, grads) : grads;
+    const loss = scaled ? (tf.div(value, factor()) as tf.Scalar) : value;
+    this.logging.trainMetrics.add('train_loss', loss, true);
+    this.logging.queueStepLog('train_loss_step', loss);
+    if (!stepNow) return { accumulated: summed };
+    if (plugin.checksFinite) {
+      // fp16: the skip decision needs the flag on the host (as torch's GradScaler reads it).
+      const unscaled = scaleAll(summed, dynamicScalar(() => 1 / plugin.lossScale));
+      return { accumulated: unscaled, finite: allFinite(unscaled) };
+    }
+    applyOptimizer(this.trainer.optimizer!, this.finishGradients(summed));
+    return {};
   }
 
   /** Counts an optimizer step (taken or, in fp16, skipped) and steps the per-step schedulers. */
@@ -107,7 +152,7 @@ export class OptimizationLoop {
     }
     if (apply) {
       await strategy.runStep(() => {
-        this.trainer.optimizer!.applyGradients(this.finishGradients(grads, plugin.lossScale));
+        applyOptimizer(this.trainer.optimizer!, this.finishGradients(scaleAll(grads, 1 / plugin.lossScale)));
         return {};
       });
     }
@@ -141,10 +186,9 @@ export class OptimizationLoop {
     }
   }
 
-  /** Unscales (when `scale` is not 1) and clips, after accumulation: the order torch's AMP recipe uses. */
-  private finishGradients(grads: tf.NamedTensorMap, scale: number): tf.NamedTensorMap {
-    const unscaled = scaleAll(grads, 1 / scale);
+  /** Clips unscaled gradients, after accumulation: the order torch's AMP recipe uses. */
+  private finishGradients(grads: tf.NamedTensorMap): tf.NamedTensorMap {
     const clip = this.trainer.options.gradientClipVal;
-    return clip === undefined ? unscaled : clipGradients(unscaled, clip, this.trainer.options.gradientClipAlgorithm);
+    return clip === undefined ? grads : clipGradients(grads, clip, this.trainer.options.gradientClipAlgorithm);
   }
 }

@@ -7,6 +7,7 @@ import { firstBatches } from './first-batches.js';
 import type { FitOptions, Loader } from '../loader.js';
 import { limitBatches } from '../trainer-options.js';
 import type { TrainingModule } from '../training-module.js';
+import { TrainerStep } from './trainer-step.js';
 import { configureModelOnce } from './configure-model.js';
 import { runnableLoaders } from './empty-loaders.js';
 
@@ -15,6 +16,16 @@ import { runnableLoaders } from './empty-loaders.js';
  * `batch.x`, or of the batch) over each loader, the predictions kept in order.
  */
 export class PredictionLoop {
+  /** The batch being predicted, for the step function (which a replay does not run). */
+  private context: { readonly module: TrainingModule<tf.TensorContainer>; readonly index: number } | undefined;
+  /** The prediction step: traced once and replayed where the strategy compiles steps. */
+  private readonly predictStep = new TrainerStep('prediction step', ({ batch }: { batch: tf.TensorContainer }): tf.TensorContainer => {
+    const { module, index } = this.context!;
+    if (module.predictStep) return module.predictStep(batch, index) as tf.TensorContainer;
+    const input = (batch as unknown as { x?: tf.Tensor }).x ?? (batch as unknown as tf.Tensor);
+    return module.forward(input) as unknown as tf.TensorContainer;
+  }, () => this.trainer.options.compileSteps);
+
   constructor(private readonly trainer: TrainerView) {}
 
   /** Returns the predictions as tensors the caller owns and disposes; an empty loader adds none, with a warning. */
@@ -37,13 +48,12 @@ export class PredictionLoop {
         const limit = limitBatches('limitPredictBatches', trainer.options.limitPredictBatches, loader.length);
         for await (const [index, raw] of firstBatches(loader, limit)) {
           const batch = strategy.distributeBatch(raw);
-          out.push(
-            await strategy.runStep(() => {
-              if (module.predictStep) return module.predictStep(batch, index) as P;
-              const input = (batch as unknown as { x?: tf.Tensor }).x ?? (batch as unknown as tf.Tensor);
-              return module.forward(input) as unknown as P;
-            }),
-          );
+          this.context = { module: module as unknown as TrainingModule<tf.TensorContainer>, index };
+          try {
+            out.push((await this.predictStep.run(strategy, { batch }, '')) as P);
+          } finally {
+            this.context = undefined;
+          }
           tf.dispose(batch);
         }
       }

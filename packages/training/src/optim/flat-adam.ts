@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { StrataError } from '@strata/core';
+import { StrataError, dynamicScalar, hostEffect } from '@strata/core';
+import type { ReplayableOptimizer } from './replayable-optimizer.js';
 
 /** tfjs-core's NamedTensor (a gradient or a saved slot), which its index does not export. */
 type NamedTensor = Parameters<tf.Optimizer['setWeights']>[0][number];
@@ -27,10 +28,13 @@ const sameSizes = (a: Layout, sizes: readonly number[]) => a.sizes.length === si
  * @example
  * const optimizer = new FlatAdam(1e-3); // in place of tf.train.adam(1e-3)
  */
-export class FlatAdam extends tf.Optimizer {
+export class FlatAdam extends tf.Optimizer implements ReplayableOptimizer {
   static get className(): string {
     return 'StrataFlatAdam';
   }
+
+  /** Its learning rate and bias corrections are dynamic scalars: a replayed step updates as a traced one. */
+  readonly replayable = true;
 
   /** Read at every step, like tf.train.adam's: learning-rate schedulers set it. */
   learningRate: number;
@@ -71,11 +75,11 @@ export class FlatAdam extends tf.Optimizer {
       return variable;
     });
     this.fitLayout(present.map(([n]) => n), variables.map((v) => v.size));
-    const t = this.iterations + 1;
-    // The bias corrections in double precision, folded into two scalars.
-    const stepSize = -this.learningRate / (1 - this.beta1 ** t);
-    const secondCorrection = 1 - this.beta2 ** t;
     tf.tidy(() => {
+      // The bias corrections in double precision, folded into two scalars that a compiled
+      // step reads afresh at every replay (with the learning rate a scheduler may change).
+      const stepSize = dynamicScalar(() => -this.learningRate / (1 - this.beta1 ** (this.iterations + 1)));
+      const secondCorrection = dynamicScalar(() => 1 - this.beta2 ** (this.iterations + 1));
       const gradient = flatten(present.map(([, g]) => g));
       const m = tf.add(tf.mul(this.firstMoment!, this.beta1), tf.mul(gradient, 1 - this.beta1));
       const v = tf.add(tf.mul(this.secondMoment!, this.beta2), tf.mul(tf.square(gradient), 1 - this.beta2));
@@ -85,7 +89,17 @@ export class FlatAdam extends tf.Optimizer {
       const parts = variables.length === 1 ? [update] : tf.split(update, [...this.layout.sizes]);
       variables.forEach((variable, i) => variable.assign(tf.add(variable, tf.reshape(parts[i]!, variable.shape))));
     });
-    this.incrementIterations();
+    hostEffect(() => this.incrementIterations());
+  }
+
+  /**
+   * Makes the moments of `variables` now (as Keras' `optimizer.build`), outside any step, so
+   * that the first training step already reads them as state: a compiled first step is then
+   * the program of every later one. `applyGradients` does it itself when not called first.
+   */
+  build(variables: readonly tf.Variable[]): void {
+    const trainable = variables.filter((v) => v.trainable);
+    this.fitLayout(trainable.map((v) => v.name), trainable.map((v) => v.size));
   }
 
   /** tf.train.adam's layout: the iteration count, every variable's first moment, then every second. */

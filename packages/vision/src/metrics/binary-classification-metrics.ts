@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { stepOutput } from '@strata/core';
 import { rocAuc } from './roc-auc.js';
 import { thresholdMetrics, type ThresholdMetrics } from './threshold-metrics.js';
 
@@ -27,8 +28,11 @@ export class BinaryClassificationMetrics {
 
   /** Keeps a batch of scores (probabilities) and labels; both are flattened. */
   update(scores: tf.Tensor, labels: tf.Tensor): void {
-    this.scores.push(tf.keep(tf.reshape(tf.cast(scores, 'float32'), [-1])));
-    this.labels.push(tf.keep(tf.reshape(tf.cast(labels, 'float32'), [-1])));
+    // Step outputs: inside a compiled step, each replay keeps its own batch.
+    tf.tidy(() => {
+      stepOutput(tf.reshape(tf.cast(scores, 'float32'), [-1]), (t) => this.scores.push(tf.keep(t.clone())));
+      stepOutput(tf.reshape(tf.cast(labels, 'float32'), [-1]), (t) => this.labels.push(tf.keep(t.clone())));
+    });
   }
 
   /** Batches kept so far. */

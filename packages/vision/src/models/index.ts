@@ -24,6 +24,7 @@ export { readStateDict } from './pretrained/read-state-dict.js';
 export type { StateDict, StateDictFormat, StateDictTensor, TensorDtype } from './pretrained/state-dict.js';
 export type { KeyConvention } from './pretrained/efficientnet-keys.js';
 export { layersModelFromSpec, samePads, type LayersModelOptions } from './layers-model.js';
+export { StrataDropout, registerStrataDropout, strataDropout, type StrataDropoutArgs } from './dropout-layer.js';
 export { buildTfjsModel, type TfjsBatchNorm, type TfjsModel, type TfjsModelOptions } from './tfjs-model.js';
 export { batchNormalization, BatchNormalization, type BatchNormalizationArgs } from './batch-normalization.js';
 export { swish, Swish } from './swish.js';

@@ -1,5 +1,6 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import { batchNormalization } from './batch-normalization.js';
+import { strataDropout } from './dropout-layer.js';
 import type { ActivationFn, Layer, ModelSpec } from './model-spec.js';
 import { SeededInitializers } from './seeded-initializers.js';
 import { swish } from './swish.js';
@@ -95,9 +96,9 @@ export function layersModelFromSpec(spec: ModelSpec, options: LayersModelOptions
           break;
         }
         case 'dropout': {
-          // Per sample: one mask value per sample ([batch, 1, 1, 1]), so a sample keeps or skips the whole branch.
-          const noiseShape = layer.perSample ? ([null, 1, 1, 1] as unknown as number[]) : undefined;
-          x = apply(tfl.layers.dropout({ rate: layer.rate, ...(noiseShape ? { noiseShape } : {}), ...named(layer.name) }), x);
+          // Per sample: one mask value per sample ([batch, 1, 1, ...]), so a sample keeps or skips the whole branch.
+          const noiseShape = layer.perSample ? [null, ...x.shape.slice(1).map(() => 1)] : null;
+          x = apply(strataDropout({ rate: layer.rate, noiseShape, ...named(layer.name) }), x);
           break;
         }
       }

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { batchNormTraining } from '@strata/core';
+import { batchNormTraining, dropout } from '@strata/core';
 import type { ActivationFn, Layer, ModelSpec } from './model-spec.js';
 
 /** A model built from a spec: its trainable variables and its forward pass (training mode). */
@@ -116,7 +116,8 @@ export function buildTfjsModel(spec: ModelSpec, options: TfjsModelOptions = {}):
         }
         case 'dropout': {
           const { rate, perSample } = layer;
-          steps.push((x) => tf.dropout(x, rate, perSample ? [x.shape[0]!, ...x.shape.slice(1).map(() => 1)] : undefined));
+          // Drawn on the device where the backend can (a compiled step then gets a new mask at each replay).
+          steps.push((x) => dropout(x, rate, perSample ? [x.shape[0]!, ...x.shape.slice(1).map(() => 1)] : undefined));
           break;
         }
       }

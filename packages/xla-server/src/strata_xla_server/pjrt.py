@@ -9,7 +9,8 @@ first N devices), run it with `execute_sharded` on global jax.Arrays, and rebuil
 results as global jax.Arrays from `disassemble_into_single_device_arrays()`.
 
 The internal names used (jax._src.xla_bridge, jax._src.compiler, jax._src.op_shardings,
-jax._src.interpreters.mlir, NamedSharding._to_xla_hlo_sharding) move between jax releases,
+jax._src.interpreters.mlir, jax._src.interpreters.pxla.shard_args,
+NamedSharding._to_xla_hlo_sharding) move between jax releases,
 so the server checks the version range below at start and refuses others with the fix.
 """
 from __future__ import annotations
@@ -55,6 +56,7 @@ from jax._src import compiler as _compiler  # noqa: E402
 from jax._src import op_shardings as _op_shardings  # noqa: E402
 from jax._src import xla_bridge as _xla_bridge  # noqa: E402
 from jax._src.interpreters import mlir as _mlir  # noqa: E402
+from jax._src.interpreters import pxla as _pxla  # noqa: E402
 from jax._src.lib import xla_client as _xc  # noqa: E402
 from jax.sharding import Mesh, NamedSharding, PartitionSpec  # noqa: E402
 from jaxlib.mlir import ir as _ir  # noqa: E402
@@ -256,20 +258,30 @@ class Runtime:
                 )
 
     def put(self, host: np.ndarray, placement: str, num_devices: int) -> jax.Array:
-        array = jax.device_put(host, self.sharding(placement, num_devices))
+        array = _to_devices([host], [self.sharding(placement, num_devices)])[0]
         return array.block_until_ready()
 
-    def execute(self, compiled: Compiled, arrays: list[jax.Array],
+    def execute(self, compiled: Compiled, arrays: list[jax.Array | None],
                 inline: frozenset[int] = frozenset(),
-                keep: frozenset[int] = frozenset()) -> tuple[list[jax.Array], dict[int, np.ndarray]]:
+                keep: frozenset[int] = frozenset(),
+                literals: dict[int, np.ndarray] | None = None) -> tuple[list[jax.Array], dict[int, np.ndarray]]:
         """Runs a program; returns its outputs and host copies of the outputs named in `inline`.
 
         `keep`: aliased arguments whose buffers must survive the run (the client still holds
-        them); the program consumes a copy of each instead.
+        them); the program consumes a copy of each instead. `literals`: host values of the
+        arguments whose place in `arrays` is None; they go to the devices for this run only.
         """
+        if literals:
+            indices = sorted(literals)
+            placed = _to_devices([literals[i] for i in indices], [compiled.in_shardings[i] for i in indices])
+            arrays = list(arrays)
+            for i, array in zip(indices, placed):
+                arrays[i] = array
         args = []
         for i, (array, want) in enumerate(zip(arrays, compiled.in_shardings)):
-            if not array.sharding.is_equivalent_to(want, array.ndim):
+            if literals and i in literals:
+                pass   # placed with the sharding the program wants, and held by nobody else
+            elif not array.sharding.is_equivalent_to(want, array.ndim):
                 array = jax.device_put(array, want)  # e.g. a replicated result fed in as a split batch
             elif i in keep:
                 array = jax.device_put(array, want, may_alias=False)
@@ -296,3 +308,10 @@ class Runtime:
     @staticmethod
     def to_host(array: jax.Array) -> np.ndarray:
         return np.asarray(array)
+
+
+def _to_devices(hosts: list[np.ndarray], shardings: list[NamedSharding]) -> list[jax.Array]:
+    """Host arrays to device arrays, all in one transfer call: the path jit takes for numpy
+    arguments, which skips jax.device_put's per-call dispatch (most of a small transfer's time)."""
+    reuse = [_xc.ArrayCopySemantics.REUSE_INPUT] * len(hosts)
+    return list(_pxla.shard_args(shardings, [None] * len(hosts), reuse, hosts))

@@ -11,6 +11,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, Callable
 
 from .free_heap import release_free_heap
@@ -28,6 +29,17 @@ class Program:
     out_specs: tuple[Spec, ...]
     compiled: Any            # pjrt.Compiled
     compile_ms: float
+
+    # What every run of the program needs again, worked out at its first run.
+    @cached_property
+    def out_device_bytes(self) -> tuple[int, ...]:
+        """Bytes each result holds on the program's devices."""
+        return tuple(s.device_bytes(self.num_devices) for s in self.out_specs)
+
+    @cached_property
+    def out_protos(self) -> tuple:
+        """The results' TensorSpec messages, as an Execute reply names them."""
+        return tuple(s.to_proto() for s in self.out_specs)
 
 
 class ProgramCache:

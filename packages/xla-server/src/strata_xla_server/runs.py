@@ -86,7 +86,10 @@ class RunGate:
             self._check_room(client)
             start = time.monotonic()
             try:
-                await asyncio.wait_for(self._slots.acquire(), deadline_s)
+                if self._slots.locked():
+                    await asyncio.wait_for(self._slots.acquire(), deadline_s)
+                else:
+                    await self._slots.acquire()   # a free worker: taken at once, no timer
             except asyncio.TimeoutError:
                 raise ServiceError(
                     grpc.StatusCode.DEADLINE_EXCEEDED,
@@ -97,15 +100,17 @@ class RunGate:
             try:
                 future = asyncio.get_running_loop().run_in_executor(self.executor, fn, *args)
                 try:
-                    return await asyncio.wait_for(asyncio.shield(future), deadline_s - (time.monotonic() - start))
-                except asyncio.TimeoutError:
+                    # asyncio.wait never cancels the future: at the deadline the run goes on.
+                    done, _ = await asyncio.wait((future,), timeout=deadline_s - (time.monotonic() - start))
+                    if done:
+                        return future.result()
                     abandoned = True
                     raise ServiceError(
                         grpc.StatusCode.DEADLINE_EXCEEDED,
                         f"{what} did not finish within the deadline of {deadline_s:.3g} s; the server stopped "
                         f"waiting for it (it runs on, counted against this client, until it ends). Give the "
                         f"call a longer deadline, or check the program for a loop that does not end",
-                    ) from None
+                    )
                 except asyncio.CancelledError:
                     abandoned = not future.done()   # the client went away; the run goes on without it
                     raise

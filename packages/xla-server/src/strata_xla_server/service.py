@@ -16,6 +16,7 @@ import numpy as np
 
 from . import __version__
 from .errors import ServiceError, exhausted, invalid, not_found
+from .literals import parse_literals
 from .pjrt import ModuleError, Runtime, Signature, parse_module, xla_status_name
 from .programs import Program, ProgramCache
 from .runs import RunGate
@@ -158,15 +159,26 @@ class XlaService:
     async def Execute(self, request, context):
         session = self.sessions.get(request.session_id)
         program = self._program(session, request.program_hash)
-        if len(request.inputs) != len(program.in_specs):
-            raise invalid(f"program {program.hash[:12]} takes {len(program.in_specs)} argument(s), received {len(request.inputs)} handle(s)")
+        in_specs = program.in_specs
+        literals = ()
+        if request.literals:
+            literals = parse_literals(request.literals, in_specs, len(request.inputs), program.hash[:12])
+        elif len(request.inputs) != len(in_specs):
+            raise invalid(f"program {program.hash[:12]} takes {len(in_specs)} argument(s), received {len(request.inputs)} handle(s)")
+        # Argument index of each handle: the arguments no literal fills, in order.
+        filled = {literal.index for literal in literals}
+        slots = [i for i in range(len(in_specs)) if i not in filled] if filled else range(len(in_specs))
+        handle_of: dict[int, str] = {}
+        arrays: list = [None] * len(in_specs)
         buffers = []
-        for i, (handle, want) in enumerate(zip(request.inputs, program.in_specs)):
+        for i, handle in zip(slots, request.inputs):
             buffer = session.get(handle, f"argument {i}")
-            got = buffer.spec
+            got, want = buffer.spec, in_specs[i]
             if got.dtype != want.dtype or got.shape != want.shape:
                 raise invalid(f"argument {i} (handle {handle}): expected {want.text()}, received {got.text()}")
             buffers.append(buffer)
+            arrays[i] = buffer.array
+            handle_of[i] = handle
         donate = set(request.donate)
         stray = donate - set(request.inputs)
         if stray:
@@ -176,25 +188,32 @@ class XlaService:
             if inputs:
                 raise invalid(f"release names handle(s) {sorted(inputs)} that are inputs of this run; release them after it, or donate them")
             session.release(request.release)
-        out_bytes = sum(s.device_bytes(program.num_devices) for s in program.out_specs)
-        n_out = len(program.out_specs)
+        out_sizes = program.out_device_bytes
+        out_bytes = sum(out_sizes)
+        n_out = len(out_sizes)
         donated = list({b.handle: b for b in buffers if b.handle in donate}.values())
         credit = sum(b.device_bytes for b in donated)
-        # Intermediates live only during the run: reserved with the outputs, returned after it.
-        temp = program.compiled.memory.temp
-        what = f"program {program.hash[:12]} (its outputs{f' and {temp} bytes of intermediates' if temp else ''})"
+        # Intermediates and literals live only during the run: reserved with the outputs,
+        # returned after it.
+        literal_bytes = sum(lit.spec.device_bytes(program.num_devices) for lit in literals)
+        temp = program.compiled.memory.temp + literal_bytes
+        parts = [f"{program.compiled.memory.temp} bytes of intermediates"] if program.compiled.memory.temp else []
+        parts += [f"{literal_bytes} bytes of literals"] if literal_bytes else []
+        what = f"program {program.hash[:12]} (its outputs{''.join(' and ' + p for p in parts)})"
         session.reserve(out_bytes + temp, what, credit, buffers=n_out, credit_buffers=len(donated))
         # Outputs that come back inline, while they fit the reply under the message limit;
         # the others stay on the server only (inlined false), for a Fetch.
-        inline_room = self.max_message_bytes - REPLY_FRAMING_BYTES
         inline = set()
-        for i, spec in enumerate(program.out_specs):
-            if 0 < spec.nbytes <= request.inline_max_bytes and spec.placement != SPLIT_DIM0 and spec.nbytes <= inline_room:
-                inline.add(i)
-                inline_room -= spec.nbytes
+        if request.inline_max_bytes > 0:
+            inline_room = self.max_message_bytes - REPLY_FRAMING_BYTES
+            for i, spec in enumerate(program.out_specs):
+                if 0 < spec.nbytes <= request.inline_max_bytes and spec.placement != SPLIT_DIM0 and spec.nbytes <= inline_room:
+                    inline.add(i)
+                    inline_room -= spec.nbytes
         # The module consumes its aliased arguments; those the client did not donate it
-        # still holds, so the program gets copies of them.
-        keep = frozenset(i for i in program.compiled.aliased if request.inputs[i] not in donate)
+        # still holds, so the program gets copies of them (a literal is nobody's: no copy).
+        keep = frozenset(i for i in program.compiled.aliased if i in handle_of and handle_of[i] not in donate)
+        hosts_in = {literal.index: literal.host for literal in literals}
 
         def consumed_inputs() -> list[str]:
             # Inputs XLA consumed itself (modules with aliasing) are gone, even after a failure.
@@ -209,7 +228,7 @@ class XlaService:
         try:
             outputs, hosts = await self._blocking(
                 context, f"running program {program.hash[:12]}", self.runtime.execute,
-                program.compiled, [b.array for b in buffers], frozenset(inline), keep, on_late=late)
+                program.compiled, arrays, frozenset(inline), keep, hosts_in, on_late=late)
         except ServiceError:
             raise   # late() ran, or runs when the abandoned program ends
         except Exception as e:
@@ -220,11 +239,11 @@ class XlaService:
         added: list[str] = []
         try:
             for i, (spec, array) in enumerate(zip(program.out_specs, outputs)):
-                nbytes = spec.device_bytes(program.num_devices)
+                nbytes = out_sizes[i]
                 buffer = session.add(spec, array, nbytes)
                 added.append(buffer.handle)
                 out_bytes -= nbytes
-                info = pb.BufferInfo(handle=buffer.handle, spec=spec.to_proto(), nbytes=spec.nbytes)
+                info = pb.BufferInfo(handle=buffer.handle, spec=program.out_protos[i], nbytes=spec.nbytes)
                 if i in hosts:
                     info.inlined = True
                     info.data = _wire_bytes(hosts[i], spec)

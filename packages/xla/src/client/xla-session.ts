@@ -1,19 +1,17 @@
 import type * as grpc from '@grpc/grpc-js';
 import type { BackendValues, DataType } from '@tensorflow/tfjs-core';
 import type { Placement } from '../lazy/graph-types.js';
-import type { ExecuteResult, ProgramExecutor, TensorSpecLike } from '../lazy/program-executor.js';
+import type { ExecuteResult, LiteralArgument, ProgramExecutor, TensorSpecLike } from '../lazy/program-executor.js';
 import { sizeOf } from '../hlo/hlo-types.js';
+import { literalsOf } from './literal-arguments.js';
+import { fromBytes, toBytes } from './wire-values.js';
+import { DTYPE_OF_WIRE, specOf } from './wire-specs.js';
 import type { XlaClient } from './xla-client.js';
 
 const CHUNK = 1 << 20;
 /** Uploads in flight at once: a model's hundreds of first-step arguments must not flood the server. */
 const MAX_UPLOADS = 16;
 const PING_MS = 10_000;
-
-const WIRE_DTYPE: Record<string, string> = { float32: 'F32', int32: 'I32', bool: 'BOOL' };
-const WIRE_PLACEMENT: Record<Placement, string> = { replicated: 'REPLICATED', split: 'SPLIT_DIM0' };
-
-const DTYPE_OF_WIRE: Record<string, DataType> = { F32: 'float32', I32: 'int32', BOOL: 'bool' };
 
 interface BufferInfo {
   readonly handle: string;
@@ -31,10 +29,6 @@ interface InlinedBufferInfo extends BufferInfo {
 export interface SessionUsage {
   readonly buffers: number;
   readonly bytesInUse: number;
-}
-
-function specOf(s: TensorSpecLike): object {
-  return { dtype: WIRE_DTYPE[s.dtype], shape: s.shape, placement: WIRE_PLACEMENT[s.placement] };
 }
 
 /**
@@ -138,7 +132,27 @@ export class XlaSession implements ProgramExecutor {
   /** Milliseconds the server reported running programs (its execute_ms), summed. */
   serverExecuteMs = 0;
 
-  async execute(hash: string, inputs: readonly string[], inlineMaxBytes = 0, donate: readonly string[] = [], release: readonly string[] = []): Promise<ExecuteResult> {
+  /**
+   * Runs a compiled program on the server (see ProgramExecutor.execute).
+   * @param literals arguments sent by value in the request instead of as uploaded buffers, so
+   *   that a step's small host values (learning rate, bias corrections, a small batch) need no
+   *   Upload call and no release: each names the argument it fills (`index`, from 0) and
+   *   carries its values, shape, dtype and placement (as compiled), at most 1 MiB. `inputs` then lists the handles of the other arguments,
+   *   in argument order.
+   * @example
+   * // Arguments 0-1 are buffers on the server; argument 2 is this step's learning rate.
+   * await session.execute(hash, [weights, batch], 4, [weights], [], [
+   *   { index: 2, values: Float32Array.of(lr), shape: [], dtype: 'float32' },
+   * ]);
+   */
+  async execute(
+    hash: string,
+    inputs: readonly string[],
+    inlineMaxBytes = 0,
+    donate: readonly string[] = [],
+    release: readonly string[] = [],
+    literals: readonly LiteralArgument[] = [],
+  ): Promise<ExecuteResult> {
     const reply = await this.client.unary<{ outputs: InlinedBufferInfo[]; execute_ms: number }>('Execute', {
       session_id: this.id,
       program_hash: hash,
@@ -146,6 +160,7 @@ export class XlaSession implements ProgramExecutor {
       donate,
       inline_max_bytes: inlineMaxBytes,
       release,
+      literals: literalsOf(literals),
     });
     this.serverExecuteMs += reply.execute_ms;
     return {
@@ -184,18 +199,4 @@ export class XlaSession implements ProgramExecutor {
       this.attach = null;
     }
   }
-}
-
-function toBytes(values: BackendValues, dtype: DataType): Buffer {
-  if (dtype === 'bool') return Buffer.from(Uint8Array.from(values as ArrayLike<number>, (v) => (v ? 1 : 0)));
-  const typed = dtype === 'int32' ? Int32Array.from(values as ArrayLike<number>) : values instanceof Float32Array ? values : Float32Array.from(values as ArrayLike<number>);
-  return Buffer.from(typed.buffer, typed.byteOffset, typed.byteLength);
-}
-
-function fromBytes(bytes: Buffer, dtype: DataType, size: number): BackendValues {
-  if (dtype === 'bool') return new Uint8Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + size));
-  // Copy into a fresh, aligned buffer: gRPC's buffers may start at any offset.
-  const copy = new ArrayBuffer(size * 4);
-  new Uint8Array(copy).set(bytes.subarray(0, size * 4));
-  return dtype === 'int32' ? new Int32Array(copy) : new Float32Array(copy);
 }

@@ -49,6 +49,18 @@ export class HloBuilder {
     return { name: out, type: result };
   }
 
+  /**
+   * Emits an op with several results, `%n:k = "name"(operands) <{props}> : (types) -> (types)`,
+   * and returns its values `%n#0`, `%n#1`, ...
+   */
+  multiOp(name: string, operands: readonly Value[], results: readonly TensorType[], props?: string): Value[] {
+    const out = this.fresh();
+    const p = props ? ` <{${props}}>` : '';
+    const sig = `(${operands.map((v) => typeText(v.type)).join(', ')}) -> (${results.map(typeText).join(', ')})`;
+    this.lines.push(`    ${out}:${results.length} = "${name}"(${operands.map((v) => v.name).join(', ')})${p} : ${sig}`);
+    return results.map((type, i) => ({ name: `${out}#${i}`, type }));
+  }
+
   /** A scalar constant. */
   constant(value: number, elem: ElemType): Value {
     const type = { shape: [], elem };
@@ -103,7 +115,7 @@ export class HloBuilder {
   }
 
   compare(a: Value, b: Value, dir: CompareDir): Value {
-    const kind = isFloat(a.type.elem) ? 'FLOAT' : a.type.elem === 'i1' || a.type.elem === 'ui8' ? 'UNSIGNED' : 'SIGNED';
+    const kind = isFloat(a.type.elem) ? 'FLOAT' : a.type.elem === 'i1' || a.type.elem.startsWith('ui') ? 'UNSIGNED' : 'SIGNED';
     return this.op(
       'stablehlo.compare',
       [a, b],

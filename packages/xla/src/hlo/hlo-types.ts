@@ -2,7 +2,7 @@ import type { DataType } from '@tensorflow/tfjs-core';
 import { StrataError } from '@strata/core';
 
 /** StableHLO element types the lowerings emit. */
-export type ElemType = 'f32' | 'i32' | 'i1' | 'bf16' | 'f16' | 'ui8';
+export type ElemType = 'f32' | 'i32' | 'i1' | 'bf16' | 'f16' | 'ui8' | 'ui32' | 'ui64';
 
 /** A tensor type in a module: shape and element type. */
 export interface TensorType {

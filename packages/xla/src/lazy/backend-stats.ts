@@ -8,6 +8,8 @@ export interface XlaBackendStats {
   fetches: number;
   /** Host tensors uploaded (small constants are uploaded once and reused). */
   uploads: number;
+  /** Host values sent by value with an Execute call instead of uploaded. */
+  literals: number;
   /** Distinct program hashes seen by this backend. */
   programs: number;
   /** Milliseconds spent in Compile calls that compiled. */
@@ -20,6 +22,10 @@ export interface XlaBackendStats {
   uploadMs: number;
   /** Milliseconds spent waiting for Execute calls. */
   executeMs: number;
+  /** Times a compiled step ran its JavaScript to record the step (its first calls, and after a change). */
+  traces: number;
+  /** Times a compiled step ran its program without running its JavaScript. */
+  replays: number;
 }
 
 /** Every counter at zero. */
@@ -29,11 +35,14 @@ export function newStats(): XlaBackendStats {
     executions: 0,
     fetches: 0,
     uploads: 0,
+    literals: 0,
     programs: 0,
     compileMs: 0,
     recordMs: 0,
     lowerMs: 0,
     uploadMs: 0,
     executeMs: 0,
+    traces: 0,
+    replays: 0,
   };
 }

@@ -74,9 +74,12 @@ export class GraphLowerer {
   /**
    * @param stepStart the first record id of the step being cut: host temporaries made since
    *   then may share an argument when their values are equal (see argumentKey).
+   * @param distinct tensors that keep an argument of their own even when another holds the
+   *   same buffer or value: a compiled step's inputs, variables and dynamic scalars, whose
+   *   values differ from one replay to the next.
    */
-  lower(targets: readonly TensorRecord[], stepStart = 0): LoweredProgram {
-    const plan = this.plan(targets, stepStart);
+  lower(targets: readonly TensorRecord[], stepStart = 0, distinct?: ReadonlySet<TensorRecord>): LoweredProgram {
+    const plan = this.plan(targets, stepStart, distinct);
     let emitted = this.cache.get(plan.key);
     if (emitted === undefined) {
       const text = this.emit(plan);
@@ -102,7 +105,7 @@ export class GraphLowerer {
    * run time the client donates the buffers that are dead and the server hands the program
    * copies of the others.
    */
-  private plan(targets: readonly TensorRecord[], stepStart: number): CutPlan {
+  private plan(targets: readonly TensorRecord[], stepStart: number, distinct?: ReadonlySet<TensorRecord>): CutPlan {
     const nodes = collectNodes(targets);
     const nodeSet = new Set(nodes);
     const params: TensorRecord[] = [];
@@ -128,7 +131,7 @@ export class GraphLowerer {
       }
       let index = paramIndex.get(r);
       if (index === undefined) {
-        const dedupe = argumentKey(r, stepStart);
+        const dedupe = distinct?.has(r) ? undefined : argumentKey(r, stepStart);
         index = dedupe === undefined ? undefined : byKey.get(dedupe);
         if (index === undefined) {
           index = params.length;

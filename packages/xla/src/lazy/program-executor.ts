@@ -12,10 +12,31 @@ export interface ProgramExecutor {
    * back as values (the loss a loop logs), so that reading them needs no Fetch. `donate`:
    * input handles the program consumes (aliased to results in the module), freed after it.
    * `release`: other handles the client no longer needs, freed before the run.
+   * `literals`: arguments sent by value with the call instead of as uploaded buffers (a step's
+   * learning rate and bias corrections, which change every step; a small batch), at most
+   * 1 MiB each; then `inputs` holds the handles of the other arguments, in argument order.
    */
-  execute(hash: string, inputs: readonly string[], inlineMaxBytes?: number, donate?: readonly string[], release?: readonly string[]): Promise<ExecuteResult>;
+  execute(
+    hash: string,
+    inputs: readonly string[],
+    inlineMaxBytes?: number,
+    donate?: readonly string[],
+    release?: readonly string[],
+    literals?: readonly LiteralArgument[],
+  ): Promise<ExecuteResult>;
   fetch(handle: string, dtype: DataType, size: number): Promise<BackendValues>;
   release(handles: readonly string[]): Promise<void>;
+}
+
+/** A small argument sent by value with an Execute call: it needs no Upload and no release. */
+export interface LiteralArgument {
+  /** The program argument it fills, from 0. */
+  readonly index: number;
+  readonly values: BackendValues;
+  readonly shape: readonly number[];
+  readonly dtype: DataType;
+  /** The placement the program was compiled with for this argument; 'replicated' when left out. */
+  readonly placement?: Placement;
 }
 
 /** New buffer handles in result order, and the values of the results that came back inline. */

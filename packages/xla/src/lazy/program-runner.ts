@@ -3,7 +3,13 @@ import type { BufferPins } from './buffer-pins.js';
 import type { XlaBackendStats } from './backend-stats.js';
 import type { LoweredProgram } from './graph-lowerer.js';
 import type { TensorRecord } from './graph-types.js';
-import type { ExecuteResult, ProgramExecutor } from './program-executor.js';
+import type { ExecuteResult, LiteralArgument, ProgramExecutor } from './program-executor.js';
+
+/** A program's arguments on their way: the literals, and every argument's buffer handle (null for a literal). */
+export interface ProgramArguments {
+  readonly literals: readonly LiteralArgument[];
+  readonly handles: Promise<(string | null)[]>;
+}
 import type { TensorStore } from './tensor-store.js';
 import type { Transfers } from './transfers.js';
 
@@ -12,6 +18,9 @@ import type { Transfers } from './transfers.js';
  * scalar metrics are then read without a Fetch round trip.
  */
 const INLINE_MAX_BYTES = 16;
+
+/** Literal bytes one Execute call carries at most (the first step of a large model uploads its initial weights instead). */
+const LITERALS_PER_CALL_BYTES = 8 << 20;
 
 /**
  * Runs lowered programs on the server: compiles a program the first time its hash is seen,
@@ -32,9 +41,8 @@ export class ProgramRunner {
   async run(program: LoweredProgram): Promise<void> {
     const executor = this.executor();
     const spec = (r: TensorRecord) => ({ shape: r.shape, dtype: r.dtype, placement: r.placement });
-    // Arguments upload while the program compiles.
-    const uploads = Promise.all(program.params.map((r) => this.transfers.ensureOnDevice(r)));
-    uploads.catch(() => undefined);
+    // Arguments upload while the program compiles (small host values go with the Execute).
+    const args = this.argumentsOf(program.params, () => true);
     if (!this.seenHashes.has(program.hash)) {
       const t0 = performance.now();
       const compiled = await executor.compile(program.hash, program.text, program.params.map(spec), program.results.map(spec));
@@ -45,23 +53,60 @@ export class ProgramRunner {
       this.seenHashes.add(program.hash);
       this.stats.programs++;
     }
+    const aliased = new Set(program.aliased);
+    const outs = await this.execute(program.hash, args, (i) => aliased.has(i) && this.isDead(program.params[i]));
+    program.results.forEach((r, i) => {
+      const values = outs.values[i];
+      this.store.setSource(r, values === undefined ? { kind: 'device', handle: outs.handles[i] } : { kind: 'device', handle: outs.handles[i], values });
+    });
+  }
+
+  /**
+   * How each argument travels: host values up to a literal's size whose upload has not
+   * started (and that `literal` allows) go by value with the Execute; the others are uploaded
+   * now, if they are not on the server already.
+   */
+  argumentsOf(params: readonly TensorRecord[], literal: (index: number) => boolean): ProgramArguments {
+    const literals: LiteralArgument[] = [];
+    let bytes = 0;
+    const uploads: (Promise<string> | null)[] = params.map((r, i) => {
+      const value = literal(i) ? this.transfers.literalOf(r, i) : undefined;
+      const size = value === undefined ? 0 : (value.values as ArrayLike<number> & { byteLength: number }).byteLength;
+      if (value === undefined || bytes + size > LITERALS_PER_CALL_BYTES) return this.transfers.ensureOnDevice(r);
+      bytes += size;
+      literals.push(value);
+      return null;
+    });
+    const handles = Promise.all(uploads);
+    handles.catch(() => undefined);
+    return { literals, handles };
+  }
+
+  /**
+   * Runs a compiled program on its arguments (`args` from `argumentsOf`), donating the
+   * arguments `donate` selects, with the releases gathered since the last run. The result
+   * handles are the caller's to adopt.
+   */
+  async execute(hash: string, args: ProgramArguments, donate: (index: number) => boolean): Promise<ExecuteResult> {
+    const executor = this.executor();
     const t1 = performance.now();
-    const handles = await uploads;
+    const all = await args.handles;
     const t2 = performance.now();
+    const handles = all.filter((h): h is string => h !== null);
     // Aliased arguments whose buffers nothing needs after this run go to XLA; the server
     // copies the others before the program consumes them.
-    const donate = program.aliased.filter((i) => this.isDead(program.params[i])).map((i) => handles[i]);
+    const donated = all.flatMap((h, i) => (h !== null && donate(i) ? [h] : []));
     // Buffers released since the last flush travel with this run rather than in a call of their own.
     const release = this.pins.takeReleases();
     let outs: ExecuteResult;
     try {
-      outs = await executor.execute(program.hash, handles, INLINE_MAX_BYTES, donate, release);
+      outs = await executor.execute(hash, handles, INLINE_MAX_BYTES, donated, release, args.literals);
     } catch (error) {
       this.pins.returnReleases(release);
-      if (donate.length === 0) throw error;
-      this.pins.consume(donate);
-      throw new StrataError('device-error', `A program failed after XLA took over ${donate.length} of its argument buffers (old weights and optimizer state): ${errorReason(error)}`, {
-        value: program.hash.slice(0, 12),
+      if (donated.length === 0) throw error;
+      this.pins.consume(donated);
+      throw new StrataError('device-error', `A program failed after XLA took over ${donated.length} of its argument buffers (old weights and optimizer state): ${errorReason(error)}`, {
+        value: hash.slice(0, 12),
         fix: `the model state on the server is gone with them: restore from the last checkpoint (Trainer ckptPath) and fix the cause above${error instanceof StrataError && error.fix ? ` (${error.fix.replace(/\.$/, '')})` : ''}.`,
         cause: error,
       });
@@ -69,12 +114,10 @@ export class ProgramRunner {
     this.stats.uploadMs += t2 - t1;
     this.stats.executeMs += performance.now() - t2;
     this.stats.executions++;
+    this.stats.literals += args.literals.length;
     // The server freed the donated buffers with the run: their records let go without a Release.
-    this.pins.consume(donate);
-    program.results.forEach((r, i) => {
-      const values = outs.values[i];
-      this.store.setSource(r, values === undefined ? { kind: 'device', handle: outs.handles[i] } : { kind: 'device', handle: outs.handles[i], values });
-    });
+    this.pins.consume(donated);
+    return outs;
   }
 
   /** Forgets which programs were compiled (a new session compiles them again). */

@@ -5,8 +5,11 @@ import type { BufferPins } from './buffer-pins.js';
 import type { XlaBackendStats } from './backend-stats.js';
 import type { TensorRecord } from './graph-types.js';
 import { filled } from './host-values.js';
-import type { ProgramExecutor } from './program-executor.js';
+import type { LiteralArgument, ProgramExecutor } from './program-executor.js';
 import type { TensorStore } from './tensor-store.js';
+
+/** Host values up to this size go with an Execute call as literals rather than as uploads. */
+export const LITERAL_MAX_BYTES = 1 << 20;
 
 /** Distinct small values whose server buffers are kept for reuse. */
 const SMALL_CACHE_LIMIT = 512;
@@ -63,6 +66,19 @@ export class Transfers {
       case 'node':
         throw new Error(`internal: tensor ${r.id} is still pending after a flush`);
     }
+  }
+
+  /**
+   * The record's value as a literal of an Execute call, when it may go that way: a host value
+   * or fill of at most `LITERAL_MAX_BYTES` whose upload has not started. It then needs no
+   * Upload call and leaves no buffer on the server.
+   */
+  literalOf(r: TensorRecord, index: number): LiteralArgument | undefined {
+    const s = r.source;
+    if ((s.kind !== 'host' && s.kind !== 'fill') || this.inflight.has(r)) return undefined;
+    if (sizeOf(r.shape) * (r.dtype === 'bool' ? 1 : 4) > LITERAL_MAX_BYTES) return undefined;
+    const values = s.kind === 'host' ? s.values : filled(s.value, r.shape, r.dtype);
+    return { index, values, shape: r.shape, dtype: r.dtype, placement: r.placement };
   }
 
   /** Forgets the cached small values (a new session). */

@@ -17,7 +17,7 @@ import { GraphLowerer, type LoweredProgram } from './graph-lowerer.js';
 import type { LazyNode, Placement, TensorRecord } from './graph-types.js';
 import { opConstant } from './host-values.js';
 import { ProgramRunner } from './program-runner.js';
-import type { ProgramExecutor } from './program-executor.js';
+import type { ExecuteResult, ProgramExecutor } from './program-executor.js';
 import { TensorStore } from './tensor-store.js';
 import { Transfers } from './transfers.js';
 
@@ -52,6 +52,11 @@ export class XlaBackend extends KernelBackend {
   private stepStart = 0;
   /** Kernel names seen while `recordKernels` is set (preflight). */
   private kernelLog: Set<string> | null = null;
+  /** The compiled step being traced now (its name), or null: reads inside it are refused. */
+  tracing: string | null = null;
+  /** Called with each host value written while a compiled step traces (it spots host random numbers). */
+  onTraceWrite: ((record: TensorRecord) => void) | null = null;
+  private epoch = 0;
 
   /**
    * @param executor the server session that runs programs; null for a backend that only
@@ -76,8 +81,14 @@ export class XlaBackend extends KernelBackend {
     return this.precision;
   }
 
+  /** Changes with every new session: compiled steps replay only programs of the current one. */
+  get sessionEpoch(): number {
+    return this.epoch;
+  }
+
   setExecutor(executor: ProgramExecutor | null): void {
     this.executor = executor;
+    this.epoch++;
     this.runner.forget();
     this.transfers.forget();
     this.pins.forget();
@@ -87,7 +98,8 @@ export class XlaBackend extends KernelBackend {
 
   override write(values: BackendValues, shape: number[], dtype: DataType): DataId {
     const dataId = {};
-    this.store.add(dataId, shape, dtype, opConstant(values, shape) ?? { kind: 'host', values });
+    const r = this.store.add(dataId, shape, dtype, opConstant(values, shape) ?? { kind: 'host', values });
+    this.onTraceWrite?.(r);
     return dataId;
   }
 
@@ -128,7 +140,8 @@ export class XlaBackend extends KernelBackend {
     return { kernelMs: { error: 'kernels are recorded, not timed, on the xla backend' } };
   }
 
-  override readSync(_dataId: DataId): BackendValues {
+  override readSync(dataId: DataId): BackendValues {
+    if (this.tracing !== null) throw this.readInTrace(dataId, 'dataSync()/arraySync()');
     throw new StrataError('unsupported-option', 'Synchronous reads are not possible on the xla backend: values live on the XLA server.', {
       value: 'dataSync()/arraySync()',
       fix: 'read asynchronously: `await tensor.data()`, `await tensor.array()` or `await strategy.read(tensor)`.',
@@ -138,6 +151,7 @@ export class XlaBackend extends KernelBackend {
   override async read(dataId: DataId): Promise<BackendValues> {
     const r = this.store.get(dataId);
     if (r === undefined) throw new Error('internal: read of a tensor the xla backend does not hold');
+    if (this.tracing !== null) throw this.readInTrace(dataId, 'data()/array()');
     if (r.source.kind === 'node') await this.flushAll([r]);
     return this.serialize(() => this.transfers.valuesOf(r));
   }
@@ -271,7 +285,72 @@ export class XlaBackend extends KernelBackend {
   prefetch(dataId: DataId): void {
     const r = this.store.get(dataId);
     if (r === undefined || this.executor === null || (r.source.kind !== 'host' && r.source.kind !== 'fill')) return;
+    // A small one goes with the Execute as a literal: no call of its own.
+    if (this.transfers.literalOf(r, 0) !== undefined) return;
     this.transfers.prefetch(r);
+  }
+
+  /**
+   * Cuts a compiled step's trace: lowers what is pending (with `distinct` tensors kept apart
+   * as arguments), lets `analyze` see the program before it runs (its arguments still show
+   * where their values come from), then runs it as `flushAll` does.
+   */
+  cutStep<T>(distinct: ReadonlySet<TensorRecord>, analyze: (program: LoweredProgram | null) => T): Promise<T> {
+    return this.serialize(async () => {
+      const stepStart = this.stepStart;
+      this.stepStart = this.store.nextRecordId;
+      const targets = this.pendingTensors();
+      const t0 = performance.now();
+      const program = targets.length === 0 ? null : this.lowerer().lower(targets, stepStart, distinct);
+      this.stats.lowerMs += performance.now() - t0;
+      const analysis = analyze(program);
+      if (program !== null) await this.runner.run(program);
+      return analysis;
+    });
+  }
+
+  /**
+   * Runs a program compiled in this session on `params` (a replayed step): the arguments
+   * `literal` allows go by value when they are small host values, `donate` selects the ones XLA
+   * may consume; the caller adopts the result handles.
+   */
+  executeCompiled(hash: string, params: readonly TensorRecord[], literal: (index: number) => boolean, donate: (index: number) => boolean): Promise<ExecuteResult> {
+    return this.serialize(() => this.runner.execute(hash, this.runner.argumentsOf(params, literal), donate));
+  }
+
+  /** A new tfjs data id for a buffer a program returned (`values` when it came back inline). */
+  adoptResult(handle: string, values: BackendValues | undefined, shape: number[], dtype: DataType): DataId {
+    const dataId = {};
+    this.store.add(dataId, shape, dtype, values === undefined ? { kind: 'device', handle } : { kind: 'device', handle, values });
+    return dataId;
+  }
+
+  /**
+   * A value held for a compiled step rather than by a tfjs tensor (a replayed dynamic scalar,
+   * a constant of the step): uploaded when a replay first needs it, freed with `dropRecord`.
+   */
+  hostRecord(values: BackendValues, shape: number[], dtype: DataType): TensorRecord {
+    return this.store.add({}, shape, dtype, { kind: 'host', values });
+  }
+
+  /** The values of a computed record (a verify run compares them). */
+  valuesOfRecord(r: TensorRecord): Promise<BackendValues> {
+    return this.serialize(() => this.transfers.valuesOf(r));
+  }
+
+  /** True when the record's server buffer has no other holder: a replay may donate it. */
+  holdsAlone(r: TensorRecord): boolean {
+    return r.refCount === 1 && r.source.kind === 'device' && this.pins.holders(r.source.handle) === 1;
+  }
+
+  /** The id the next record gets: records of a step traced from now on are at least this. */
+  get nextRecordId(): number {
+    return this.store.nextRecordId;
+  }
+
+  /** Lets go of a record made by `hostRecord` or `adoptResult` that no tensor wraps. */
+  dropRecord(r: TensorRecord): void {
+    this.store.dispose(r.dataId, true);
   }
 
   /** Resolves once every buffer released so far is freed on the server. */
@@ -286,6 +365,15 @@ export class XlaBackend extends KernelBackend {
     if (current !== null && current.precision === this.precision && current.numDevices === this.numDevices) return current;
     this.graphLowerer = new GraphLowerer(this.precision, this.numDevices);
     return this.graphLowerer;
+  }
+
+  private readInTrace(dataId: DataId, how: string): StrataError {
+    const source = this.store.get(dataId)?.source;
+    const op = source?.kind === 'node' ? `the result of ${source.node.lowering.kernelName}` : 'a tensor';
+    return new StrataError('unsupported-option', `The ${this.tracing} reads ${op} on the host (${how}) while it is traced: a replay of the compiled step would not run that read, nor any JavaScript that depends on it.`, {
+      value: how,
+      fix: 'compute the decision on the device (tf.where, tf.maximum, a mask) inside the step, or read the value after the step (in a callback or an epoch hook); or turn compiled steps off with Trainer({ compileSteps: false }).',
+    });
   }
 
   private requireExecutor(): ProgramExecutor {

@@ -12,6 +12,7 @@ import type { KernelLowering } from './kernel-lowering.js';
 import { loweringTable } from './lowering-table.js';
 import { MATMUL_LOWERINGS } from './matmul.js';
 import { POOL_LOWERINGS } from './pool.js';
+import { RANDOM_LOWERINGS } from './random.js';
 import { REDUCTION_LOWERINGS } from './reduction.js';
 import { SHAPE_LOWERINGS } from './shape.js';
 import { SLICING_LOWERINGS } from './slicing.js';
@@ -31,6 +32,7 @@ export const LOWERING_FAMILIES: Readonly<Record<string, readonly KernelLowering[
   conv: CONV_LOWERINGS,
   pool: POOL_LOWERINGS,
   batchNorm: BATCH_NORM_LOWERINGS,
+  random: RANDOM_LOWERINGS,
 };
 
 /** Every lowered kernel, by tfjs kernel name (or Strata's, for the kernels @strata/core defines). */

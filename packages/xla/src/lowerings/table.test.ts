@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
-import { STRATA_BATCH_NORM_TRAINING, STRATA_BATCH_NORM_TRAINING_GRAD, STRATA_RELU_GRAD, STRATA_SIGMOID_GRAD } from '@strata/core';
+import { STRATA_BATCH_NORM_TRAINING, STRATA_BATCH_NORM_TRAINING_GRAD, STRATA_RANDOM_UNIFORM, STRATA_RELU_GRAD, STRATA_SIGMOID_GRAD } from '@strata/core';
 import { LOWERING_FAMILIES, LOWERINGS } from './index.js';
 import type { KernelLowering } from './kernel-lowering.js';
 import { loweringTable } from './lowering-table.js';
@@ -24,7 +24,7 @@ const OPTIMIZERS_AND_B0 = ['Maximum', 'Minimum', 'Sqrt', 'PadV2', 'Slice', 'AvgP
 const TFJS_KERNELS = new Set(Object.entries(tf).flatMap(([name, value]) => (typeof value === 'string' && value === name ? [value] : [])));
 
 /** Kernels Strata itself defines (in @strata/core), which a backend may lower too. */
-const STRATA_KERNELS = new Set([STRATA_RELU_GRAD, STRATA_SIGMOID_GRAD, STRATA_BATCH_NORM_TRAINING, STRATA_BATCH_NORM_TRAINING_GRAD]);
+const STRATA_KERNELS = new Set([STRATA_RELU_GRAD, STRATA_SIGMOID_GRAD, STRATA_BATCH_NORM_TRAINING, STRATA_BATCH_NORM_TRAINING_GRAD, STRATA_RANDOM_UNIFORM]);
 
 const allLowerings = Object.values(LOWERING_FAMILIES).flat();
 

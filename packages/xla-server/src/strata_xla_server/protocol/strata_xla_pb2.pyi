@@ -156,20 +156,32 @@ class CompileReply(_message.Message):
     def __init__(self, program_hash: _Optional[str] = ..., cached: _Optional[bool] = ..., compile_ms: _Optional[float] = ...) -> None: ...
 
 class ExecuteRequest(_message.Message):
-    __slots__ = ("session_id", "program_hash", "inputs", "donate", "inline_max_bytes", "release")
+    __slots__ = ("session_id", "program_hash", "inputs", "donate", "inline_max_bytes", "release", "literals")
     SESSION_ID_FIELD_NUMBER: _ClassVar[int]
     PROGRAM_HASH_FIELD_NUMBER: _ClassVar[int]
     INPUTS_FIELD_NUMBER: _ClassVar[int]
     DONATE_FIELD_NUMBER: _ClassVar[int]
     INLINE_MAX_BYTES_FIELD_NUMBER: _ClassVar[int]
     RELEASE_FIELD_NUMBER: _ClassVar[int]
+    LITERALS_FIELD_NUMBER: _ClassVar[int]
     session_id: str
     program_hash: str
     inputs: _containers.RepeatedScalarFieldContainer[str]
     donate: _containers.RepeatedScalarFieldContainer[str]
     inline_max_bytes: int
     release: _containers.RepeatedScalarFieldContainer[str]
-    def __init__(self, session_id: _Optional[str] = ..., program_hash: _Optional[str] = ..., inputs: _Optional[_Iterable[str]] = ..., donate: _Optional[_Iterable[str]] = ..., inline_max_bytes: _Optional[int] = ..., release: _Optional[_Iterable[str]] = ...) -> None: ...
+    literals: _containers.RepeatedCompositeFieldContainer[Literal]
+    def __init__(self, session_id: _Optional[str] = ..., program_hash: _Optional[str] = ..., inputs: _Optional[_Iterable[str]] = ..., donate: _Optional[_Iterable[str]] = ..., inline_max_bytes: _Optional[int] = ..., release: _Optional[_Iterable[str]] = ..., literals: _Optional[_Iterable[_Union[Literal, _Mapping]]] = ...) -> None: ...
+
+class Literal(_message.Message):
+    __slots__ = ("index", "spec", "data")
+    INDEX_FIELD_NUMBER: _ClassVar[int]
+    SPEC_FIELD_NUMBER: _ClassVar[int]
+    DATA_FIELD_NUMBER: _ClassVar[int]
+    index: int
+    spec: TensorSpec
+    data: bytes
+    def __init__(self, index: _Optional[int] = ..., spec: _Optional[_Union[TensorSpec, _Mapping]] = ..., data: _Optional[bytes] = ...) -> None: ...
 
 class ExecuteReply(_message.Message):
     __slots__ = ("outputs", "execute_ms")

@@ -1,0 +1,44 @@
+import { StrataError } from '@strata/core';
+import type { LiteralArgument } from '../lazy/program-executor.js';
+import { sizeOf } from '../hlo/hlo-types.js';
+import { toBytes } from './wire-values.js';
+import { WIRE_DTYPE, WIRE_PLACEMENT } from './wire-specs.js';
+
+/** The most bytes one literal argument may have (the server's limit); larger values are uploaded. */
+export const MAX_LITERAL_BYTES = 1 << 20;
+
+/** Literal arguments as the ExecuteRequest's `literals`, checked before they travel. */
+export function literalsOf(literals: readonly LiteralArgument[]): object[] {
+  return literals.map((literal, n) => {
+    const { index, values, shape, dtype } = literal;
+    if (!Number.isInteger(index) || index < 0) {
+      throw new StrataError('bad-input', `Literal argument ${n} has index ${index}, which is not an argument number.`, {
+        value: index,
+        fix: 'give the index of the program argument it fills, counted from 0.',
+      });
+    }
+    const wire = WIRE_DTYPE[dtype];
+    if (wire === undefined) {
+      throw new StrataError('bad-input', `Literal argument ${index} has dtype '${dtype}', which the XLA server does not take.`, {
+        value: dtype,
+        fix: `cast it to one of ${Object.keys(WIRE_DTYPE).join(', ')}.`,
+      });
+    }
+    const size = sizeOf(shape);
+    const length = (values as ArrayLike<unknown>).length;
+    if (length !== size) {
+      throw new StrataError('bad-input', `Literal argument ${index} has ${length} value(s) for shape [${shape.join(', ')}], which holds ${size}.`, {
+        value: length,
+        fix: 'pass exactly one value per element of the shape.',
+      });
+    }
+    const data = toBytes(values, dtype);
+    if (data.length > MAX_LITERAL_BYTES) {
+      throw new StrataError('bad-input', `Literal argument ${index} is ${data.length} bytes, over the ${MAX_LITERAL_BYTES} bytes a literal may have.`, {
+        value: data.length,
+        fix: 'upload it with upload() and pass its handle among the inputs instead.',
+      });
+    }
+    return { index, spec: { dtype: wire, shape, placement: WIRE_PLACEMENT[literal.placement ?? 'replicated'] }, data };
+  });
+}
