@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 import { after, afterEach, before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
+import { registerCpuBackendWith, seedInput } from '../testing/cpu-backend-with-kernel.js';
 // The built package: its tfjs gradient registrations are bundled at build time.
 import {
   STRATA_RANDOM_UNIFORM,
@@ -149,22 +150,14 @@ describe('dropout on a backend that draws random numbers itself', () => {
   before(async () => {
     // A cpu backend with a StrataRandomUniform kernel (tfjs's generator seeded with the seed
     // tensor's value), which records each seed it is handed.
-    const { MathBackendCPU } = await import('@tensorflow/tfjs-backend-cpu');
-    tf.registerBackend(BACKEND, () => new MathBackendCPU());
-    for (const kernel of tf.getKernelsForBackend('cpu')) tf.registerKernel({ ...kernel, backendName: BACKEND });
-    tf.registerKernel({
-      kernelName: STRATA_RANDOM_UNIFORM,
-      backendName: BACKEND,
-      kernelFunc: ({ inputs, attrs, backend }) => {
-        const cpu = backend as InstanceType<typeof MathBackendCPU>;
-        const seed = (cpu.readSync((inputs.seed as tf.TensorInfo).dataId) as Int32Array)[0]!;
-        seedsSeen.push(seed);
-        const shape = attrs!.shape as number[];
-        const u = tf.randomUniform(shape, 0, 1, 'float32', seed);
-        const info = cpu.makeTensorInfo(shape, 'float32', u.dataSync() as Float32Array);
-        u.dispose();
-        return info;
-      },
+    await registerCpuBackendWith(BACKEND, STRATA_RANDOM_UNIFORM, (inputs, attrs, cpu) => {
+      const seed = seedInput(inputs, cpu);
+      seedsSeen.push(seed);
+      const shape = attrs.shape as number[];
+      const u = tf.randomUniform(shape, 0, 1, 'float32', seed);
+      const info = cpu.makeTensorInfo(shape, 'float32', u.dataSync() as Float32Array);
+      u.dispose();
+      return info;
     });
     await tf.setBackend(BACKEND);
   });

@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 import { before, describe, it } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
+import { registerCpuBackendWith, seedInput } from '../testing/cpu-backend-with-kernel.js';
 // The built package, as the other packages use it.
 import { STRATA_RANDOM_UNIFORM, StrataError, backendDrawsRandomNumbers, randomUniformFromSeed } from '@strata/core';
 
@@ -70,19 +71,11 @@ describe('randomUniformFromSeed on a backend with the kernel', () => {
   before(async () => {
     // A cpu backend whose StrataRandomUniform kernel fills each element with the seed / 1000,
     // so the test sees which seed tensor the op handed to the kernel.
-    const { MathBackendCPU } = await import('@tensorflow/tfjs-backend-cpu');
-    tf.registerBackend(BACKEND, () => new MathBackendCPU());
-    for (const kernel of tf.getKernelsForBackend('cpu')) tf.registerKernel({ ...kernel, backendName: BACKEND });
-    tf.registerKernel({
-      kernelName: STRATA_RANDOM_UNIFORM,
-      backendName: BACKEND,
-      kernelFunc: ({ inputs, attrs, backend }) => {
-        const cpu = backend as InstanceType<typeof MathBackendCPU>;
-        const seed = (cpu.readSync((inputs.seed as tf.TensorInfo).dataId) as Int32Array)[0]!;
-        seedsSeen.push(seed);
-        const shape = attrs!.shape as number[];
-        return cpu.makeTensorInfo(shape, 'float32', new Float32Array(shape.reduce((a, b) => a * b, 1)).fill(seed / 1000));
-      },
+    await registerCpuBackendWith(BACKEND, STRATA_RANDOM_UNIFORM, (inputs, attrs, cpu) => {
+      const seed = seedInput(inputs, cpu);
+      seedsSeen.push(seed);
+      const shape = attrs.shape as number[];
+      return cpu.makeTensorInfo(shape, 'float32', new Float32Array(shape.reduce((a, b) => a * b, 1)).fill(seed / 1000));
     });
     await tf.setBackend(BACKEND);
   });

@@ -81,10 +81,6 @@ export async function replayPlan(backend: XlaBackend, plan: ReplayPlan, leaves: 
     for (const leaf of slot.outputs) outputs[leaf] = wrap(i);
     for (const event of slot.deliveries) delivered.set(event, wrap(i));
   });
-  // A result nobody took (none in a valid plan) must still be freed on the server.
-  plan.results.forEach((slot, i) => {
-    if (slot.variables.length + slot.outputs.length + slot.deliveries.length === 0) backend.dropRecord(backend.recordOf(backend.adoptResult(handles[i], values[i], slot.shape, slot.dtype))!);
-  });
   for (const [event, t] of [...delivered].sort((a, b) => a[0] - b[0])) {
     const e = plan.events[event];
     if (e.kind === 'delivery') e.deliver(t);
