@@ -1,8 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { countFlops, FLOP_FORMULA } from './flops/flop-counter.js';
+import { FLOP_FORMULA, modelFlops } from './flops/flop-counter.js';
 import { machineInfo } from './machine/machine-info.js';
-import { inputName, lossName, modelInput } from './models/model-input.js';
 import { batchSizeOf, modelByName } from './models/registry.js';
 import type { BenchOptions } from './options.js';
 import { benchRoot, repoRoot } from './paths.js';
@@ -46,17 +45,7 @@ export async function runBenchmark(options: BenchOptions, command: string, log: 
   const models = options.models.map(modelByName);
   const flops: Record<string, ModelFlops> = {};
   for (const spec of models) {
-    const batchSize = batchSizeOf(spec.name, options.batchSize);
-    const count = countFlops(spec, options.imageSize, batchSize);
-    flops[spec.name] = {
-      summary: spec.summary,
-      batchSize,
-      input: inputName(spec, options.imageSize),
-      loss: lossName(modelInput(spec, batchSize, options.imageSize)),
-      params: count.params,
-      forwardFlopsPerImage: count.forwardFlopsPerImage,
-      trainFlopsPerStep: count.trainFlopsPerStep,
-    };
+    flops[spec.name] = modelFlops(spec, options.imageSize, batchSizeOf(spec.name, options.batchSize));
   }
 
   // Thread counts, malloc's thresholds and jax's GPU memory policy travel by environment to every

@@ -6,7 +6,7 @@
 import { basename } from 'node:path';
 import { StrataError } from '@strata/core';
 import { compareReports, renderSaved, runBenchmark } from './bench.js';
-import { parseOptions, USAGE } from './options.js';
+import { parseOptions, USAGE, type BenchOptions } from './options.js';
 import { ms, percent, times } from './report/format.js';
 import { MESSAGE_PREFIX, WORKER_CONFIG_ENV, type WorkerConfig } from './worker/protocol.js';
 
@@ -31,6 +31,7 @@ async function main(argv: readonly string[]): Promise<number> {
     console.log(USAGE);
     return 0;
   }
+  if (options.suite === 'mesh') return runMeshSuite(argv, options);
   if (options.render) {
     const out = renderSaved(options.render, options);
     console.log(out.markdown);
@@ -57,6 +58,19 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   if (options.suite === 'trainer-overhead') code = await runTrainerOverhead(argv);
   return code;
+}
+
+/** The mesh suite (bench/src/mesh): runs it, or with --render writes a saved report's table again. */
+async function runMeshSuite(argv: readonly string[], options: BenchOptions): Promise<number> {
+  const { renderSavedMesh, runMeshScaling } = await import('./mesh/mesh-scaling.js');
+  const log = (line: string) => console.error(`bench: ${line}`);
+  if (options.render && options.render.length !== 1) {
+    throw new StrataError('invalid-option', `--suite mesh --render takes one report, not ${options.render.length}.`, { value: options.render.join(' '), fix: 'pass the one JSON report (mesh-*.json) to render again.' });
+  }
+  const out = options.render ? renderSavedMesh(options.render[0]!, options) : await runMeshScaling(options, `npm run bench -- ${argv.join(' ')}`, log);
+  console.log(out.markdown);
+  for (const file of out.files) log(`wrote ${file}`);
+  return 0;
 }
 
 /** The Trainer-overhead suite (bench/src/trainer-overhead.ts, owned by the Trainer's author), with its own flags. */

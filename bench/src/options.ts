@@ -1,4 +1,5 @@
 import { StrataError, invalidOption, quote } from '@strata/core';
+import { DEFAULT_LAYOUTS, layoutName, parseLayouts, type MeshLayout } from './mesh/mesh-layout.js';
 import { batchSizeOf, MODELS } from './models/registry.js';
 import { MAIN_BLOCK } from './report/readme-block.js';
 import type { BenchSettings } from './settings.js';
@@ -13,8 +14,13 @@ export interface BenchOptions extends BenchSettings {
   readonly pythonSetup: boolean;
   readonly tpuAddress?: string;
   readonly xlaPython?: string;
-  /** 'benchmark' (the table), 'trainer-overhead' (Trainer vs a hand-written loop), or 'all'. */
-  readonly suite: 'benchmark' | 'trainer-overhead' | 'all';
+  /**
+   * 'benchmark' (the table), 'trainer-overhead' (Trainer vs a hand-written loop), 'all' (both),
+   * or 'mesh' (the tpu strategy on each of `layouts`: one server against several as one mesh).
+   */
+  readonly suite: 'benchmark' | 'trainer-overhead' | 'all' | 'mesh';
+  /** The mesh suite's layouts (--layouts), the first the baseline; the other suites ignore them. */
+  readonly layouts: readonly MeshLayout[];
   /** Also write the table to bench/RESULTS.md and the chart to bench/RESULTS.svg. */
   readonly publish: boolean;
   /** A README whose <!-- bench:start --> ... <!-- bench:end --> block gets the table. */
@@ -47,6 +53,20 @@ export const DEFAULTS = {
   learningRate: 1e-3,
   runs: 1,
 } as const satisfies Partial<BenchOptions>;
+
+/**
+ * The mesh suite's own defaults, where they differ: its two models (the compute-bound tiny CNN
+ * and the host-bound MLP) and shorter rows, so that its six rows, each starting its own servers
+ * in every process, take a few minutes on a 2-core machine.
+ */
+export const MESH_DEFAULTS = {
+  models: ['tiny-cnn', 'mlp'],
+  steps: 20,
+  processes: 2,
+  maxSecondsPerTarget: 30,
+  minSecondsPerTarget: 6,
+  readmeBlock: 'mesh',
+} as const;
 
 export const USAGE = `Usage: npm run bench -- [flags]
 
@@ -94,17 +114,24 @@ export const USAGE = `Usage: npm run bench -- [flags]
   --tpu-address URL   the XLA server for 'tpu' (default: start one locally on a free port)
   --xla-python PATH   the Python that has strata_xla_server (default: the project's .venv)
   --suite NAME        benchmark (default); trainer-overhead (Trainer.fit vs a hand-written loop, its own
-                      flags: --rounds, --overhead-model, --overhead-steps, --overhead-batch-size); or all
-                      (the benchmark plus the Trainer overhead on cpu, tiny CNN, as one more target)
+                      flags: --rounds, --overhead-model, --overhead-steps, --overhead-batch-size); all
+                      (the benchmark plus the Trainer overhead on cpu, tiny CNN, as one more target); or
+                      mesh (the tpu strategy on local XLA:CPU servers, one against several as one
+                      jax.distributed mesh, --layouts; models ${MESH_DEFAULTS.models.join(',')}, --steps ${MESH_DEFAULTS.steps},
+                      --processes ${MESH_DEFAULTS.processes}, --max-seconds ${MESH_DEFAULTS.maxSecondsPerTarget}, --min-seconds ${MESH_DEFAULTS.minSecondsPerTarget}, --readme-block ${MESH_DEFAULTS.readmeBlock} unless given)
+  --layouts LIST      --suite mesh: comma-separated PxL, P server processes of L devices each, the first
+                      the baseline (default ${DEFAULT_LAYOUTS.map(layoutName).join(',')}: one device; two on one server; two
+                      servers of one device as one mesh)
   --render FILE.json [MORE.json ...]  write the table and chart of saved reports again (with --publish,
                       --readme), no run; several reports of one machine make one table, each model from
                       the last report that measured it, with the stability of a model measured more than once
+                      (with --suite mesh: one report of the mesh suite, its table and --readme block)
   --compare A.json B.json ...   print the ratio spread of earlier runs and exit
   --help`;
 
 const FLAGS_WITH_VALUE = new Set([
   'strategies', 'peers', 'models', 'batch-size', 'image-size', 'steps', 'warmup', 'chunk', 'processes', 'max-seconds', 'min-seconds', 'step-timeout',
-  'learning-rate', 'optimizer', 'batch-norm', 'compile-steps', 'runs', 'threads', 'malloc', 'out-dir', 'python', 'tpu-address', 'xla-python', 'suite', 'readme', 'readme-block', 'render',
+  'learning-rate', 'optimizer', 'batch-norm', 'compile-steps', 'runs', 'threads', 'malloc', 'out-dir', 'python', 'tpu-address', 'xla-python', 'suite', 'layouts', 'readme', 'readme-block', 'render',
   // Read by the trainer-overhead suite (bench/src/trainer-overhead.ts).
   'rounds', 'overhead-model', 'overhead-steps', 'overhead-batch-size',
 ]);
@@ -145,22 +172,40 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     throw new StrataError('invalid-option', `Unexpected argument ${quote(positional[0])}.`, { value: positional[0], fix: 'flags start with --; see --help.' });
   }
 
+  const suite = values.get('suite') ?? 'benchmark';
+  if (suite !== 'benchmark' && suite !== 'trainer-overhead' && suite !== 'all' && suite !== 'mesh') invalidOption('--suite', suite, "'benchmark', 'trainer-overhead', 'all' or 'mesh'");
+  const mesh = suite === 'mesh';
+  if (mesh) {
+    // The mesh suite measures the tpu strategy on servers it starts itself: these would be ignored.
+    for (const flag of ['strategies', 'peers', 'tpu-address', 'compare', 'publish', 'runs']) {
+      if (values.has(flag) || flags.has(flag)) {
+        throw new StrataError('invalid-option', `--suite mesh does not take --${flag}.`, {
+          value: `--${flag}`,
+          fix: 'leave it out: the mesh suite runs the tpu strategy on the servers of each --layouts layout, which it starts itself.',
+        });
+      }
+    }
+  } else if (values.has('layouts')) {
+    throw new StrataError('invalid-option', `--layouts is for --suite mesh (the suite is ${quote(suite)}).`, { value: values.get('layouts'), fix: 'add --suite mesh, or leave --layouts out.' });
+  }
+  const layouts = values.has('layouts') ? parseLayouts(values.get('layouts')!) : [...DEFAULT_LAYOUTS];
+  const defaults = mesh ? { ...DEFAULTS, ...MESH_DEFAULTS } : { ...DEFAULTS, models: Object.keys(MODELS), readmeBlock: MAIN_BLOCK };
+
   const strategies = list(values.get('strategies'), [...DEFAULT_STRATEGIES]);
   strategies.forEach((s) => splitTarget(s));
   const peers = list(values.get('peers'), [...PEERS]);
   for (const peer of peers) {
     if (!(PEERS as readonly string[]).includes(peer)) invalidOption('--peers', peer, `a list of ${PEERS.map((p) => quote(p)).join(', ')}, or 'none'`);
   }
-  const models = list(values.get('models'), Object.keys(MODELS));
+  const models = list(values.get('models'), [...defaults.models]);
   for (const model of models) {
     if (!MODELS[model]) invalidOption('--models', model, `a list of ${Object.keys(MODELS).map((m) => quote(m)).join(', ')}`);
   }
-  const suite = values.get('suite') ?? 'benchmark';
-  if (suite !== 'benchmark' && suite !== 'trainer-overhead' && suite !== 'all') invalidOption('--suite', suite, "'benchmark', 'trainer-overhead' or 'all'");
+  if (mesh && models.length === 0) invalidOption('--models', values.get('models')!, `a list of ${Object.keys(MODELS).map((m) => quote(m)).join(', ')}: the mesh suite needs one or more`);
   const malloc = values.get('malloc') ?? 'fixed';
   if (malloc !== 'fixed' && malloc !== 'default') invalidOption('--malloc', malloc, "'fixed' or 'default'");
-  const maxSeconds = positive(values, 'max-seconds', DEFAULTS.maxSecondsPerTarget);
-  const minSeconds = values.has('min-seconds') ? nonNegative(values, 'min-seconds') : Math.min(DEFAULTS.minSecondsPerTarget, maxSeconds);
+  const maxSeconds = positive(values, 'max-seconds', defaults.maxSecondsPerTarget);
+  const minSeconds = values.has('min-seconds') ? nonNegative(values, 'min-seconds') : Math.min(defaults.minSecondsPerTarget, maxSeconds);
   if (minSeconds > maxSeconds) invalidOption('--min-seconds', values.get('min-seconds')!, `at most --max-seconds (${maxSeconds}), the most a row may take`);
   const optimizer = values.get('optimizer') ?? 'flat';
   if (optimizer !== 'flat' && optimizer !== 'tfjs') invalidOption('--optimizer', optimizer, "'flat' (Strata's FlatAdam) or 'tfjs' (tf.train.adam)");
@@ -168,7 +213,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
   if (batchNorm !== 'strata' && batchNorm !== 'tfjs') invalidOption('--batch-norm', batchNorm, "'strata' (batchNormTraining) or 'tfjs' (tfjs-layers' moments + batchNorm)");
   const compileSteps = values.get('compile-steps') ?? 'auto';
   if (compileSteps !== 'auto' && compileSteps !== 'off') invalidOption('--compile-steps', compileSteps, "'auto' (compiled where the strategy compiles steps) or 'off' (runStep every step)");
-  const readmeBlock = values.get('readme-block') ?? MAIN_BLOCK;
+  const readmeBlock = values.get('readme-block') ?? defaults.readmeBlock;
   if (!/^[a-z0-9][a-z0-9-]*$/.test(readmeBlock)) invalidOption('--readme-block', readmeBlock, "a name of lower-case letters, digits and '-', such as 'gpu'");
 
   return {
@@ -177,10 +222,10 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     models,
     ...(values.has('batch-size') ? { batchSize: whole(values, 'batch-size', 1, 1) } : {}),
     imageSize: whole(values, 'image-size', DEFAULTS.imageSize, 8),
-    steps: whole(values, 'steps', DEFAULTS.steps, 1),
+    steps: whole(values, 'steps', defaults.steps, 1),
     warmup: whole(values, 'warmup', DEFAULTS.warmup, 1),
     chunk: whole(values, 'chunk', DEFAULTS.chunk, 1),
-    processes: whole(values, 'processes', DEFAULTS.processes, 1),
+    processes: whole(values, 'processes', defaults.processes, 1),
     maxSecondsPerTarget: maxSeconds,
     minSecondsPerTarget: minSeconds,
     stepTimeoutSeconds: positive(values, 'step-timeout', DEFAULTS.stepTimeoutSeconds),
@@ -197,6 +242,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     ...(values.has('tpu-address') ? { tpuAddress: values.get('tpu-address')! } : {}),
     ...(values.has('xla-python') ? { xlaPython: values.get('xla-python')! } : {}),
     suite,
+    layouts,
     publish: flags.has('publish'),
     ...(values.has('readme') ? { readme: values.get('readme')! } : {}),
     readmeBlock,

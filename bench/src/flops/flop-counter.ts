@@ -1,6 +1,7 @@
 import { StrataError, quote } from '@strata/core';
 import type { Layer, ModelSpec, Padding } from '@strata/vision/models';
-import { exampleShape } from '../models/model-input.js';
+import { exampleShape, inputName, lossName, modelInput } from '../models/model-input.js';
+import type { ModelFlops } from '../report/report-types.js';
 
 /** Height, width, channels of one image's activation. */
 export type Shape3 = readonly [number, number, number];
@@ -185,4 +186,18 @@ function shapeError(path: string, kind: string, shape: readonly number[], wanted
 
 function sum(values: readonly number[]): number {
   return values.reduce((a, b) => a + b, 0);
+}
+
+/** What a report says of a model measured at `imageSize` with `batchSize` examples a step: its words, parameters and FLOPs. */
+export function modelFlops(spec: ModelSpec, imageSize: number, batchSize: number): ModelFlops {
+  const count = countFlops(spec, imageSize, batchSize);
+  return {
+    summary: spec.summary,
+    batchSize,
+    input: inputName(spec, imageSize),
+    loss: lossName(modelInput(spec, batchSize, imageSize)),
+    params: count.params,
+    forwardFlopsPerImage: count.forwardFlopsPerImage,
+    trainFlopsPerStep: count.trainFlopsPerStep,
+  };
 }

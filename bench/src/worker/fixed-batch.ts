@@ -9,14 +9,18 @@ export type FixedBatch = {
 
 /**
  * The fixed batch of a model (`modelInput`): inputs of its shape uniform in [0, 1), and 0/1
- * labels [N, 1] for one logit or one-hot labels [N, K] for K classes. The one-hot rows are
- * built on the host from seeded draws, so that the batch is plain data whatever backend is active.
+ * labels [N, 1] for one logit or one-hot labels [N, K] for K classes. The labels are built on
+ * the host from seeded draws, so that the batch is plain data whatever backend is active, as a
+ * data loader's batch is (not the pending result of a program on the device).
  */
 export async function fixedBatch(input: ModelInput): Promise<FixedBatch> {
   const n = input.shape[0]!;
   const inputs = tf.randomUniform([...input.shape], 0, 1, 'float32', 7);
   if (input.classes === 1) {
-    return { inputs, labels: tf.tidy(() => tf.cast(tf.greater(tf.randomUniform([n, 1], 0, 1, 'float32', 8), 0.5), 'float32') as tf.Tensor2D) };
+    const draws = tf.randomUniform([n, 1], 0, 1, 'float32', 8);
+    const values = await draws.data();
+    draws.dispose();
+    return { inputs, labels: tf.tensor2d(Float32Array.from(values, (v) => (v > 0.5 ? 1 : 0)), [n, 1]) };
   }
   // Uniform in [0, K), floored: tfjs's int32 draws round, which would give K itself.
   const drawn = tf.randomUniform([n], 0, input.classes, 'float32', 8);

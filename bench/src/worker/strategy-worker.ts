@@ -14,6 +14,8 @@ import { splitTarget } from '../targets.js';
 import { warmAgain } from './warmup.js';
 import type { WorkerConfig } from './protocol.js';
 import { startLocalXlaServer, type LocalXlaServer } from '../runner/xla-server.js';
+import { parseMeshTarget, totalDevices } from '../mesh/mesh-layout.js';
+import { startMeshServers, type MeshServers } from '../mesh/mesh-servers.js';
 import { counterGrowth, readBackendCounters } from './backend-counters.js';
 import { fixedBatch, modelLoss, type FixedBatch } from './fixed-batch.js';
 import { stepRunner } from './step-runner.js';
@@ -29,14 +31,23 @@ import { WorkerIO } from './worker-io.js';
  */
 export async function runStrategyWorker(config: WorkerConfig): Promise<void> {
   const io = new WorkerIO();
-  const { strategy: name, engine } = splitTarget(config.target);
+  // A mesh row ('tpu@PxL', the mesh suite) is the tpu strategy on its own servers of that layout.
+  const layout = parseMeshTarget(config.target);
+  const { strategy: name, engine } = layout ? { strategy: 'tpu', engine: undefined } : splitTarget(config.target);
   const options: Record<string, Record<string, unknown>> = { ...(config.strategyOptions ?? {}) } as Record<string, Record<string, unknown>>;
   if (engine) options[name] = { ...(options[name] ?? {}), engine };
 
   const started = performance.now();
   // 'tpu' without an address: this process's own local XLA server (see bench.ts).
-  let server: LocalXlaServer | undefined;
-  if (name === 'tpu' && config.xlaServerPython && !options.tpu?.address) {
+  let server: LocalXlaServer | MeshServers | undefined;
+  if (layout) {
+    server = await startMeshServers(layout, config.xlaServerPython);
+    if (!server.ok) {
+      io.send({ type: 'unavailable', reason: server.reason, remedy: 'run bash scripts/setup.sh' });
+      return;
+    }
+    options.tpu = { ...(options.tpu ?? {}), addresses: server.addresses, cores: totalDevices(layout) };
+  } else if (name === 'tpu' && config.xlaServerPython && !options.tpu?.address) {
     server = await startLocalXlaServer(config.xlaServerPython);
     if (!server.ok) {
       io.send({ type: 'unavailable', reason: server.reason, remedy: 'run bash scripts/setup.sh, or pass --tpu-address' });

@@ -28,11 +28,3 @@ export function valLoader(dataset: Dataset, settings: Pick<LoaderSettings, 'batc
   return new DataLoader(dataset, { batchSize: settings.batchSize, numWorkers: settings.numWorkers, onBadSample: settings.onBadSample });
 }
 
-/**
- * Validation images to leave out over `replicas` devices: each batch is split between them, so
- * the set is cut to a multiple of `replicas` (with the batch size a multiple too, the last
- * partial batch then splits evenly).
- */
-export function validationImagesLeftOut(length: number, replicas: number): number {
-  return length % replicas;
-}

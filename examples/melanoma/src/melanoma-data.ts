@@ -1,6 +1,6 @@
 import { join, resolve } from 'node:path';
 import type { DataLoader } from '@strata/training';
-import { trainLoader, valLoader, validationImagesLeftOut } from './loaders.js';
+import { trainLoader, valLoader } from './loaders.js';
 import { readMelanomaCsv, splitByFold, type MelanomaRow } from './melanoma-csv.js';
 import { MelanomaDataset } from './melanoma-dataset.js';
 import type { MelanomaSettings } from './settings.js';
@@ -17,11 +17,11 @@ export interface MelanomaData {
 
 /**
  * The Kaggle layout in `--data-dir`, or the embedded synthetic set generated once into
- * .strata/data; split on the validation fold (cut to a multiple of `replicas`, so that batches
- * split evenly over the devices); datasets with the chosen augmentations; loaders. Prints what
- * it uses.
+ * .strata/data; split on the validation fold (every image once: a batch that does not split
+ * evenly over the devices is padded by the strategy); datasets with the chosen augmentations;
+ * loaders. Prints what it uses.
  */
-export async function prepareData(settings: MelanomaSettings, replicas: number): Promise<MelanomaData> {
+export async function prepareData(settings: MelanomaSettings): Promise<MelanomaData> {
   const started = performance.now();
   let dataDir = settings.dataDir;
   if (dataDir === undefined) {
@@ -31,16 +31,13 @@ export async function prepareData(settings: MelanomaSettings, replicas: number):
     await generateSyntheticDataset(dataDir, { count, positiveRate, seed: 2020 });
   }
   const csv = join(dataDir, 'train.csv');
-  const { train, val: fold } = splitByFold(readMelanomaCsv(csv), settings.fold, csv);
-  const leftOut = validationImagesLeftOut(fold.length, replicas);
-  const val = fold.slice(0, fold.length - leftOut);
+  const { train, val } = splitByFold(readMelanomaCsv(csv), settings.fold, csv);
   const positives = (rows: readonly MelanomaRow[]) => rows.filter((r) => r.target === 1).length;
   console.log(`Data: ${train.length} training images (${positives(train)} melanoma), ${val.length} validation images (${positives(val)} melanoma), patient-grouped; ready in ${((performance.now() - started) / 1000).toFixed(1)}s`);
 
   const { imageSize, augment, cropFrom } = settings;
   const trainSet = new MelanomaDataset({ dataDir, images: train, split: 'train', imageSize, augment, cropFrom });
   const valSet = new MelanomaDataset({ dataDir, images: val, split: 'val', imageSize, augment, cropFrom });
-  if (leftOut > 0) console.log(`Validation: the last ${leftOut} of ${fold.length} images are left out, so that each batch splits evenly over ${replicas} devices.`);
   if (settings.balancedSampler) console.log('Balanced sampler: training images drawn with replacement, melanoma and benign equally often.');
   return {
     train,

@@ -1,7 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { invalidOption } from '@strata/core';
 import { CsvLogger, ModelCheckpoint, ProgressBar, TensorBoardLogger, Trainer } from '@strata/training';
 import { MelanomaClassifier } from './melanoma-classifier.js';
 import { prepareData } from './melanoma-data.js';
@@ -31,7 +30,9 @@ export async function runMelanoma(settings: MelanomaSettings): Promise<RunSummar
   const trainer = new Trainer({
     strategy,
     maxEpochs: settings.maxEpochs,
-    accumulateGradBatches: settings.accumulateGradBatches,
+    ...(settings.globalBatchSize === undefined
+      ? { accumulateGradBatches: settings.accumulateGradBatches }
+      : { globalBatchSize: settings.globalBatchSize, deviceBatchSize: settings.deviceBatchSize }),
     precision,
     numSanityValSteps: settings.numSanityValSteps,
     limitTrainBatches: settings.limitTrainBatches,
@@ -45,14 +46,11 @@ export async function runMelanoma(settings: MelanomaSettings): Promise<RunSummar
   // Set up now: a server with fewer devices than asked for fails before the data is made.
   await trainer.setupStrategy();
   try {
-    if (settings.batchSize % strategy.numReplicas !== 0) {
-      invalidOption('--batch-size', settings.batchSize, `a multiple of ${strategy.numReplicas}: each batch is split over the strategy's ${strategy.numReplicas} devices`);
-    }
     const device = strategy.describe();
     const devices = device.numReplicas > 1 ? ` x${device.numReplicas} devices` : '';
-    console.log(`Strategy ${device.strategy} on ${device.engine}${devices}, precision ${precision}; model ${settings.model} at ${settings.imageSize}x${settings.imageSize}, batch ${settings.batchSize}${settings.accumulateGradBatches > 1 ? ` (x${settings.accumulateGradBatches} accumulated)` : ''}; run folder ${out}`);
+    console.log(`Strategy ${device.strategy} on ${device.engine}${devices}, precision ${precision}; model ${settings.model} at ${settings.imageSize}x${settings.imageSize}, ${settings.globalBatchSize === undefined ? `batch ${settings.batchSize}${settings.accumulateGradBatches > 1 ? ` (x${settings.accumulateGradBatches} accumulated)` : ''}` : `global batch ${settings.globalBatchSize}`}; run folder ${out}`);
 
-    const data = await prepareData(settings, strategy.numReplicas);
+    const data = await prepareData(settings);
     const { train, trainSet } = data;
     const { imageSize, seed } = settings;
 

@@ -16,11 +16,17 @@ export interface MelanomaSettings {
   readonly devices: number | undefined;
   /** The flag that gave `devices`, for messages: the seed's `--tpu-cores` or `--devices`. */
   readonly devicesFlag: '--devices' | '--tpu-cores';
+  /** The XLA server(s) of the 'tpu' strategy (`--tpu-address`; several, comma-separated, are one mesh); undefined: STRATA_TPU_ADDRESS. */
+  readonly tpuAddress: string | undefined;
   readonly dataDir: string | undefined;
   readonly imageSize: number;
   readonly batchSize: number;
   readonly maxEpochs: number;
   readonly accumulateGradBatches: number;
+  /** Samples per optimizer step whatever the device count (`--global-batch-size`): the Trainer re-batches and accumulates; undefined: batch-size x accumulate-grad-batches. */
+  readonly globalBatchSize: number | undefined;
+  /** With `globalBatchSize`: the most samples one device holds in one micro-batch. */
+  readonly deviceBatchSize: number | undefined;
   readonly precision: Precision;
   readonly precisionSource: SettingSource;
   readonly model: ModelName;
@@ -53,9 +59,9 @@ export interface MelanomaSettings {
 }
 
 const STRING_FLAGS = [
-  'preset', 'strategy', 'devices', 'tpu-cores', 'data-dir', 'image-size', 'batch-size', 'max-epochs', 'accumulate-grad-batches',
+  'preset', 'strategy', 'devices', 'tpu-cores', 'tpu-address', 'data-dir', 'image-size', 'batch-size', 'max-epochs', 'accumulate-grad-batches',
   'precision', 'model', 'pretrained', 'out', 'lr', 'lr-schedule', 'augment', 'crop-from', 'fold', 'num-workers', 'on-bad-sample', 'synthetic-count',
-  'positive-rate', 'seed', 'num-sanity-val-steps', 'limit-train-batches', 'limit-val-batches',
+  'positive-rate', 'seed', 'num-sanity-val-steps', 'limit-train-batches', 'limit-val-batches', 'global-batch-size', 'device-batch-size',
 ] as const;
 
 const PRECISION_SPELLINGS: Readonly<Record<string, Precision>> = { '32': '32', '16': '16-mixed', '16-mixed': '16-mixed', bf16: 'bf16-mixed', 'bf16-mixed': 'bf16-mixed' };
@@ -111,6 +117,13 @@ export function parseSettings(argv: readonly string[]): MelanomaSettings {
     invalidOption('--model', model, '"efficientnet-b0" or "efficientnet-lite0" with --pretrained (the architecture of the weights file)');
   }
   if (pretrained !== undefined && !existsSync(pretrained)) invalidOption('--pretrained', pretrained, 'the path of an existing weights file (.pth or .safetensors)');
+  const globalBatchSize = optionalInt('global-batch-size', 1);
+  const deviceBatchSize = optionalInt('device-batch-size', 1);
+  if (deviceBatchSize !== undefined && globalBatchSize === undefined) invalidOption('--device-batch-size', text('device-batch-size'), 'given with --global-batch-size (the samples of one step)');
+  // A global batch sets the accumulation itself: only an explicit --accumulate-grad-batches conflicts (a preset's gives way).
+  if (globalBatchSize !== undefined && source('accumulate-grad-batches') === 'flag') {
+    invalidOption('--accumulate-grad-batches', text('accumulate-grad-batches'), 'left out with --global-batch-size, which derives the accumulation from the device count (cap it with --device-batch-size)');
+  }
   const augment = oneOf('augment', ['full', 'crop'] as const);
   const cropFrom = text('crop-from') === undefined ? imageSize : int('crop-from', imageSize);
   if (text('crop-from') !== undefined && augment !== 'crop') invalidOption('--crop-from', text('crop-from'), 'given with --augment crop (the full augmentations crop at random scales themselves)');
@@ -121,12 +134,15 @@ export function parseSettings(argv: readonly string[]): MelanomaSettings {
     strategy: strategyOf(given.strategy, given['tpu-cores']),
     devices: devicesOf(given.devices, given['tpu-cores']),
     devicesFlag: given['tpu-cores'] !== undefined ? '--tpu-cores' : '--devices',
+    tpuAddress: given['tpu-address'],
     compileSteps: given['no-compile-steps'] !== true,
     dataDir: text('data-dir'),
     imageSize,
     batchSize: int('batch-size', 1),
     maxEpochs: int('max-epochs', 1),
-    accumulateGradBatches: int('accumulate-grad-batches', 1),
+    accumulateGradBatches: globalBatchSize === undefined ? int('accumulate-grad-batches', 1) : 1,
+    globalBatchSize,
+    deviceBatchSize,
     precision,
     precisionSource: source('precision'),
     model,

@@ -16,7 +16,7 @@ export interface StrategyChoice {
   readonly notes: readonly string[];
 }
 
-type HardwareSettings = Pick<MelanomaSettings, 'strategy' | 'devices' | 'devicesFlag' | 'precision' | 'precisionSource' | 'preset'>;
+type HardwareSettings = Pick<MelanomaSettings, 'strategy' | 'devices' | 'devicesFlag' | 'precision' | 'precisionSource' | 'preset'> & Partial<Pick<MelanomaSettings, 'tpuAddress'>>;
 
 /**
  * Picks the strategy (by name, `STRATA_STRATEGY`, then 'auto') among the registered backends
@@ -26,6 +26,8 @@ type HardwareSettings = Pick<MelanomaSettings, 'strategy' | 'devices' | 'devices
  * naming the registered strategies that have it. Too many devices fail the same way.
  */
 export async function chooseStrategy(settings: HardwareSettings, env: NodeJS.ProcessEnv = process.env): Promise<StrategyChoice> {
+  // --tpu-address is the TPU strategy's address variable for this run (read when the strategies are made).
+  if (settings.tpuAddress !== undefined) process.env.STRATA_TPU_ADDRESS = settings.tpuAddress;
   const container = await createStrataContainer({ devices: settings.devices });
   const registered = registeredStrategies(container);
   const { name } = requestedStrategyName(settings.strategy, env);

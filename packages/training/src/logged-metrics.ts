@@ -28,23 +28,30 @@ export class LoggedMetrics {
     return n;
   }
 
-  add(name: string, value: Loggable, progBar: boolean): void {
+  /**
+   * Adds one logged value to its epoch's sum. `weight` (default 1) counts it that many times:
+   * the Trainer weighs the training loss by its batch's samples under `globalBatchSize`, so the
+   * epoch's mean is the mean over samples however the batches were cut. It is fixed in a
+   * compiled step's trace, so it must follow from the step's shapes (a batch's rows do).
+   */
+  add(name: string, value: Loggable, progBar: boolean, weight = 1): void {
     const entry = this.running.get(name);
     if (typeof value === 'number') {
       refuseReplay(`this.log(${JSON.stringify(name)}, <a number>) runs inside the step: a replay would log the number of its trace again. Log a tensor, or log the number from a hook outside the step`);
-      if (entry === undefined) this.running.set(name, { sum: value, count: 1, progBar });
+      if (entry === undefined) this.running.set(name, { sum: value * weight, count: weight, progBar });
       else {
-        if (typeof entry.sum === 'number') entry.sum += value;
+        if (typeof entry.sum === 'number') entry.sum += value * weight;
         else {
           const sum = entry.sum;
-          tf.tidy(() => sum.assign(tf.add(sum, value)));
+          tf.tidy(() => sum.assign(tf.add(sum, value * weight)));
         }
-        entry.count++;
+        entry.count += weight;
       }
       return;
     }
     tf.tidy(() => {
-      const scalar = tf.cast(value.size === 1 ? tf.reshape(value, []) : tf.mean(value), 'float32');
+      const mean = tf.cast(value.size === 1 ? tf.reshape(value, []) : tf.mean(value), 'float32');
+      const scalar = weight === 1 ? mean : tf.mul(mean, weight);
       let sum: tf.Variable;
       if (entry === undefined || typeof entry.sum === 'number') {
         sum = tf.variable(tf.scalar(entry === undefined ? 0 : (entry.sum as number)), false);
@@ -54,7 +61,7 @@ export class LoggedMetrics {
     });
     hostEffect(() => {
       const e = this.running.get(name);
-      if (e !== undefined) e.count++;
+      if (e !== undefined) e.count += weight;
     });
   }
 

@@ -52,6 +52,21 @@ export interface TrainerOptions {
   readonly valCheckInterval?: number;
   /** Validates every n epochs (default 1). */
   readonly checkValEveryNEpoch?: number;
+  /**
+   * Samples one optimizer step's math is defined on, whatever the device count. The Trainer
+   * re-batches the training `DataLoader` to micro-batches of `globalBatchSize / a` samples,
+   * accumulates `a` of them per step (`a` from `deviceBatchSize`, 1 when that is unset), and the
+   * strategy splits each over its devices (XLA pads rows that do not divide). A checkpoint records
+   * it, so a run resumes on another device count with the same samples per step and schedule.
+   * Excludes `accumulateGradBatches`.
+   */
+  readonly globalBatchSize?: number;
+  /**
+   * With `globalBatchSize`: the most samples one device holds in one micro-batch (default
+   * unlimited). Accumulation is the smallest a >= ceil(globalBatchSize / (devices * deviceBatchSize))
+   * that divides `globalBatchSize`.
+   */
+  readonly deviceBatchSize?: number;
   /** Batches whose gradients are summed before each optimizer step, or a schedule by epoch such as `{ 0: 8, 4: 4 }` (default 1). */
   readonly accumulateGradBatches?: number | Readonly<Record<number, number>>;
   /** Clips gradients (after unscaling and after accumulation) to this norm or value. Default: no clipping. */
@@ -100,6 +115,7 @@ const KNOWN = [
   'limitPredictBatches', 'fastDevRun', 'overfitBatches', 'valCheckInterval', 'checkValEveryNEpoch', 'accumulateGradBatches',
   'gradientClipVal', 'gradientClipAlgorithm', 'precision', 'deterministic', 'defaultRootDir', 'enableCheckpointing',
   'enableProgressBar', 'callbacks', 'logger', 'logEveryNSteps', 'preflight', 'stopOnNonFiniteLoss', 'devices', 'fastest', 'compileSteps',
+  'globalBatchSize', 'deviceBatchSize',
 ];
 
 /**
@@ -179,6 +195,20 @@ export function resolveTrainerOptions(options: TrainerOptions): ResolvedTrainerO
   } else {
     accumulateGradBatches = integerAtLeast('accumulateGradBatches', acc, 1, 1);
   }
+  const globalBatchSize = options.globalBatchSize === undefined ? undefined : integerAtLeast('globalBatchSize', options.globalBatchSize, 1, 1);
+  const deviceBatchSize = options.deviceBatchSize === undefined ? undefined : integerAtLeast('deviceBatchSize', options.deviceBatchSize, 1, 1);
+  if (globalBatchSize !== undefined && acc !== undefined) {
+    throw new StrataError('invalid-option', `Trainer options globalBatchSize (${globalBatchSize}) and accumulateGradBatches (${JSON.stringify(acc)}) were both given.`, {
+      value: acc,
+      fix: 'give one: globalBatchSize derives the accumulation from the device count (cap the samples per device with deviceBatchSize), accumulateGradBatches fixes it by hand.',
+    });
+  }
+  if (deviceBatchSize !== undefined && globalBatchSize === undefined) {
+    throw new StrataError('invalid-option', `Trainer option deviceBatchSize (${deviceBatchSize}) needs globalBatchSize.`, {
+      value: deviceBatchSize,
+      fix: 'set globalBatchSize (the samples of one optimizer step) as well, or leave deviceBatchSize out and set the DataLoader batchSize.',
+    });
+  }
   const gradientClipVal = options.gradientClipVal;
   if (gradientClipVal !== undefined && (typeof gradientClipVal !== 'number' || !(gradientClipVal > 0) || !Number.isFinite(gradientClipVal))) {
     invalidOption('gradientClipVal', gradientClipVal, 'a finite number > 0 (leave it out for no clipping)');
@@ -219,6 +249,8 @@ export function resolveTrainerOptions(options: TrainerOptions): ResolvedTrainerO
     checkValEveryNEpoch,
     accumulateGradBatches,
     accumulationSchedule,
+    globalBatchSize,
+    deviceBatchSize,
     gradientClipVal,
     gradientClipAlgorithm,
     precision,
@@ -262,10 +294,15 @@ export function accumulationFor(schedule: Readonly<Record<number, number>>, epoc
   return factor;
 }
 
-/** The options that change the math of a step: a resumed run must match them (hashed into the checkpoint). */
-export function mathConfig(options: TrainerSettings): Record<string, unknown> {
+/**
+ * The options that change the math of a step: a resumed run must match them (hashed into the
+ * checkpoint). With a global batch size (the option, or one adopted from a checkpoint) that
+ * size is the step's math, and the accumulation, which follows from the device count, is not.
+ */
+export function mathConfig(options: TrainerSettings, globalBatchSize = options.globalBatchSize): Record<string, unknown> {
+  const batch = globalBatchSize === undefined ? { accumulateGradBatches: options.accumulationSchedule ?? options.accumulateGradBatches } : { globalBatchSize };
   return {
-    accumulateGradBatches: options.accumulationSchedule ?? options.accumulateGradBatches,
+    ...batch,
     gradientClipVal: options.gradientClipVal ?? null,
     gradientClipAlgorithm: options.gradientClipAlgorithm,
     precision: options.precision,

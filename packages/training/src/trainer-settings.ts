@@ -32,6 +32,10 @@ export interface TrainerSettings {
   /** Accumulation by epoch: the factor of epoch e is the entry with the largest key <= e. */
   readonly accumulateGradBatches: number;
   readonly accumulationSchedule: Readonly<Record<number, number>> | undefined;
+  /** Samples per optimizer step whatever the device count; undefined: the loader's batch times `accumulateGradBatches`. */
+  readonly globalBatchSize: number | undefined;
+  /** With `globalBatchSize`: the most samples one device holds in one micro-batch; undefined: no limit. */
+  readonly deviceBatchSize: number | undefined;
   readonly gradientClipVal: number | undefined;
   readonly gradientClipAlgorithm: 'norm' | 'value';
   readonly precision: Precision;

@@ -37,8 +37,10 @@ export interface TrainerState {
   optimizer: tf.Optimizer | undefined;
   /** Its learning-rate schedulers. */
   lrSchedulers: ResolvedScheduler[];
-  /** Gradient accumulation in force this epoch (a schedule may change it). */
+  /** Gradient accumulation in force this epoch (a schedule may change it; under `globalBatchSize`, the device count sets it). */
   accumulateGradBatches: number;
+  /** Samples per optimizer step: the `globalBatchSize` option, or the one a resumed checkpoint recorded; undefined when neither sets one. */
+  globalBatchSize: number | undefined;
   /** Training batches this epoch will run, after limits (Infinity when the loader has no length). */
   numTrainingBatches: number;
   /** Batches of the current epoch done so far. */

@@ -61,8 +61,10 @@ export class Trainer implements TrainerView {
   optimizer: tf.Optimizer | undefined;
   /** Its learning-rate schedulers. */
   lrSchedulers: ResolvedScheduler[] = [];
-  /** Gradient accumulation in force this epoch (a schedule may change it). */
+  /** Gradient accumulation in force this epoch (a schedule may change it; under `globalBatchSize`, the device count sets it). */
   accumulateGradBatches: number;
+  /** Samples per optimizer step: the `globalBatchSize` option, or the one a resumed checkpoint recorded; undefined when neither sets one. */
+  globalBatchSize: number | undefined;
   /** Training batches this epoch will run, after limits (Infinity when the loader has no length). */
   numTrainingBatches = Infinity;
   /** Batches of the current epoch done so far. */
@@ -89,6 +91,7 @@ export class Trainer implements TrainerView {
   constructor(options: TrainerOptions = {}) {
     this.options = resolveTrainerOptions(options);
     this.accumulateGradBatches = this.options.accumulateGradBatches;
+    this.globalBatchSize = this.options.globalBatchSize;
     this.strategyConnector = new StrategyConnector(this.options);
     this.precisionPlugin = this.strategyConnector.precisionPlugin;
     this.loggers = createLoggers(this.options.logger, this.defaultRootDir);

@@ -38,6 +38,11 @@ class RunningServer:
 
 
 def start_server(tmp: Path, *args: str, env_extra: dict | None = None) -> RunningServer:
+    return wait_until_serving(*launch_server(tmp, *args, env_extra=env_extra))
+
+
+def launch_server(tmp: Path, *args: str, env_extra: dict | None = None) -> tuple[subprocess.Popen, Path]:
+    """Starts the server process without waiting for it (the members of a mesh start together)."""
     port_file = tmp / "port"
     log_path = tmp / "server.log"
     env = dict(os.environ)
@@ -50,6 +55,12 @@ def start_server(tmp: Path, *args: str, env_extra: dict | None = None) -> Runnin
         [sys.executable, "-m", "strata_xla_server", "--port", "0", "--port-file", str(port_file), *args],
         stdout=log, stderr=subprocess.STDOUT, env=env, cwd=str(tmp),
     )
+    return process, tmp
+
+
+def wait_until_serving(process: subprocess.Popen, tmp: Path) -> RunningServer:
+    port_file = tmp / "port"
+    log_path = tmp / "server.log"
     deadline = time.monotonic() + START_TIMEOUT_S
     while not port_file.exists():
         if process.poll() is not None:

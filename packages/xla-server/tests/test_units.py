@@ -31,6 +31,13 @@ def test_device_bytes():
     assert Spec(f32, (16, 3), REPLICATED).device_bytes(8) == 16 * 3 * 4 * 8
     assert Spec(f32, (16, 3), SPLIT_DIM0).device_bytes(8) == 16 * 3 * 4
     assert Spec(BY_MLIR["i1"], (), REPLICATED).nbytes == 1
+    # One process of a mesh of 2 holds half the devices: its share of the bytes and rows.
+    assert Spec(f32, (16, 3), REPLICATED).device_bytes(8, 2) == 16 * 3 * 4 * 4
+    assert Spec(f32, (16, 3), SPLIT_DIM0).device_bytes(8, 2) == 8 * 3 * 4
+    assert Spec(f32, (16, 3), SPLIT_DIM0).local_shape(2) == (8, 3)
+    assert Spec(f32, (16, 3), REPLICATED).local_shape(2) == (16, 3)
+    assert Spec(f32, (16, 3), SPLIT_DIM0).local_nbytes(2) == 8 * 3 * 4
+    assert Spec(f32, (16, 3), SPLIT_DIM0).local_rows_text(2, 1) == "rows 8..16 of 16 (process 1 of 2)"
     s = spec_from_proto(pb.TensorSpec(dtype=pb.BF16, shape=[2, 5]), "x")
     assert s.nbytes == 20 and s.placement == REPLICATED and s.text() == "bf16[2,5]"
 

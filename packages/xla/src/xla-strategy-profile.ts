@@ -8,7 +8,18 @@ export interface XlaStrategyOptions {
    * with --tls-cert/--tls-key). Default: the profile's address variable, else 'grpc://127.0.0.1:8470'.
    */
   readonly address?: string;
-  /** Devices to run data parallel over (the batch is split, the gradients all-reduced by XLA); -1: all the server has. Default 1. */
+  /**
+   * Several XLA servers started as one jax multi-process mesh (each with --coordinator-address,
+   * --num-processes and its --process-id), driven as one strategy: every program is compiled
+   * over all their devices, each server holds its share of the batch, and XLA all-reduces the
+   * gradients across them. A comma-separated `address` (or address variable) says the same.
+   */
+  readonly addresses?: readonly string[];
+  /**
+   * Devices to run data parallel over (the batch is split, the gradients all-reduced by XLA);
+   * -1: all the server has (all the mesh has, with several addresses: then a multiple of the
+   * number of servers). Default 1 for one server; with several servers, -1 (the whole mesh).
+   */
   readonly cores?: number;
   /** Strategy-neutral spelling of `cores` (the Trainer's and the examples' `devices`). */
   readonly devices?: number;

@@ -17,10 +17,12 @@ import {
   type StrategyName,
 } from '@strata/core';
 import type { XlaTlsOptions } from './client/channel-security.js';
-import { DEFAULT_XLA_ADDRESS, XLA_PROFILE, type XlaStrategyOptions, type XlaStrategyProfile } from './xla-strategy-profile.js';
+import { XLA_PROFILE, type XlaStrategyOptions, type XlaStrategyProfile } from './xla-strategy-profile.js';
 import { isTlsAddress } from './client/server-address.js';
 import { XlaClient, type ClientRemedies, type ServerDevice, type ServerHealth } from './client/xla-client.js';
 import { XlaSession, type SessionUsage } from './client/xla-session.js';
+import type { MeshSession } from './client/mesh-session.js';
+import { meshAvailability, meshDevices, openMesh, serverAddressesOf } from './mesh-setup.js';
 import { startXlaServerHint } from './client/server-start-hint.js';
 import { CompiledStepRunner } from './compiled/compiled-step.js';
 import { XlaBackend } from './lazy/xla-backend.js';
@@ -41,18 +43,24 @@ export { DEFAULT_XLA_ADDRESS, XLA_PROFILE, type XlaStrategyOptions, type XlaStra
  * @example
  * // A remote server started with --tls-cert cert.pem --tls-key key.pem --token-file token:
  * const remote = new XlaStrategy({ address: 'grpcs://10.0.0.2:8470', token, tls: { caFile: 'cert.pem' } });
+ * @example
+ * // Two hosts of 4 devices, their servers one mesh (--coordinator-address, --num-processes 2, --process-id 0 and 1):
+ * const mesh = new XlaStrategy({ addresses: ['grpc://10.0.0.2:8470', 'grpc://10.0.0.3:8470'], cores: 8 });
  */
 export class XlaStrategy implements DistributionStrategy {
   readonly name: StrategyName;
   readonly priority: number;
   /** The server's address; a subclass that starts its own server sets it in `setup()`. */
   protected serverAddress: string;
+  /** With several servers: their addresses (in process order after `setup()`) and clients; else empty. */
+  private meshAddresses: string[];
+  private meshClients: XlaClient[] = [];
   /** Devices asked for; -1 (all the server has) until `setup()` learns how many that is. */
   protected cores: number;
   protected token: string | undefined;
   protected precision: Precision;
   protected client: XlaClient | null = null;
-  protected session: XlaSession | null = null;
+  protected session: XlaSession | MeshSession | null = null;
   protected backend: XlaBackend | null = null;
   protected health: ServerHealth | null = null;
   private readonly compiledSteps = new Set<{ forget(backend: XlaBackend): void }>();
@@ -65,9 +73,12 @@ export class XlaStrategy implements DistributionStrategy {
   ) {
     this.name = profile.name;
     this.priority = profile.priority;
-    this.serverAddress = options.address ?? process.env[profile.addressEnv] ?? DEFAULT_XLA_ADDRESS;
-    // `devices` is the strategy-neutral spelling (Trainer({ devices }), --devices).
-    const cores = options.cores ?? options.devices ?? 1;
+    const addresses = serverAddressesOf(options, profile);
+    this.serverAddress = addresses[0];
+    this.meshAddresses = addresses.length > 1 ? addresses : [];
+    // `devices` is the strategy-neutral spelling (Trainer({ devices }), --devices). Several
+    // servers are given to use them all: the default is then every device of the mesh.
+    const cores = options.cores ?? options.devices ?? (addresses.length > 1 ? -1 : 1);
     if (!Number.isInteger(cores) || (cores < 1 && cores !== -1)) invalidOption('cores', cores, 'a positive integer (devices to run on), or -1 for all');
     this.cores = cores;
     this.token = options.token ?? process.env[profile.tokenEnv];
@@ -75,9 +86,14 @@ export class XlaStrategy implements DistributionStrategy {
     if (!PRECISIONS.includes(this.precision)) invalidOption('precision', this.precision, `one of ${PRECISIONS.join(', ')}`);
   }
 
-  /** The server's address, 'grpc://host:port'. */
+  /** The server's address, 'grpc://host:port'; with several servers, their addresses joined by commas. */
   get address(): string {
-    return this.serverAddress;
+    return this.meshAddresses.length > 0 ? this.meshAddresses.join(',') : this.serverAddress;
+  }
+
+  /** The servers' addresses: one, or those of the mesh (in process order after `setup()`). */
+  get addresses(): readonly string[] {
+    return this.meshAddresses.length > 0 ? this.meshAddresses : [this.serverAddress];
   }
 
   /** Devices a step runs on; with -1 (all), 1 until `setup()` has asked the server. */
@@ -116,6 +132,10 @@ export class XlaStrategy implements DistributionStrategy {
   }
 
   async isAvailable(): Promise<Availability> {
+    if (this.meshAddresses.length > 0) {
+      const clients = this.meshAddresses.map((address) => this.connect(address));
+      return meshAvailability(clients, this.cores, this.options.probeTimeoutMs ?? 1500, this.profile.className, engineOf);
+    }
     let client: XlaClient | undefined;
     try {
       client = this.connect();
@@ -144,6 +164,25 @@ export class XlaStrategy implements DistributionStrategy {
 
   async setup(): Promise<void> {
     if (this.session !== null) return;
+    if (this.meshAddresses.length > 0) await this.openMesh();
+    else await this.openSession();
+    registerXlaKernels();
+    const session = this.session!;
+    if (this.backend === null) this.backend = new XlaBackend(session, this.precision);
+    else this.backend.setExecutor(session);
+    if (tf.findBackend(XLA_BACKEND_NAME) !== this.backend) {
+      // Another XLA strategy (or an earlier setup) registered its own: this one takes the name.
+      if (tf.findBackendFactory(XLA_BACKEND_NAME) !== null) tf.removeBackend(XLA_BACKEND_NAME);
+      const backend = this.backend;
+      tf.registerBackend(XLA_BACKEND_NAME, () => backend);
+    }
+    this.previousBackend.remember();
+    await tf.setBackend(XLA_BACKEND_NAME);
+    await tf.ready();
+  }
+
+  /** Opens the session on the one server. */
+  private async openSession(): Promise<void> {
     const client = this.connect();
     try {
       this.health = await client.health(10_000);
@@ -161,18 +200,24 @@ export class XlaStrategy implements DistributionStrategy {
       throw error;
     }
     this.client = client;
-    registerXlaKernels();
-    if (this.backend === null) this.backend = new XlaBackend(this.session, this.precision);
-    else this.backend.setExecutor(this.session);
-    if (tf.findBackend(XLA_BACKEND_NAME) !== this.backend) {
-      // Another XLA strategy (or an earlier setup) registered its own: this one takes the name.
-      if (tf.findBackendFactory(XLA_BACKEND_NAME) !== null) tf.removeBackend(XLA_BACKEND_NAME);
-      const backend = this.backend;
-      tf.registerBackend(XLA_BACKEND_NAME, () => backend);
+  }
+
+  /** Checks that the servers form one mesh and opens one session over all of them. */
+  private async openMesh(): Promise<void> {
+    const clients = this.meshAddresses.map((address) => this.connect(address));
+    try {
+      const mesh = await openMesh(clients, this.cores, { memoryQuotaBytes: this.options.memoryQuotaBytes, className: this.profile.className });
+      this.meshClients = mesh.clients;
+      this.meshAddresses = mesh.clients.map((c) => c.address);
+      this.health = mesh.members[0].health;
+      this.devices = mesh.devices;
+      this.cores = mesh.cores;
+      this.session = mesh.session;
+      this.client = mesh.clients[0];
+    } catch (error) {
+      for (const client of clients) client.close();
+      throw error;
     }
-    this.previousBackend.remember();
-    await tf.setBackend(XLA_BACKEND_NAME);
-    await tf.ready();
   }
 
   async teardown(): Promise<void> {
@@ -189,6 +234,8 @@ export class XlaStrategy implements DistributionStrategy {
     this.backend?.setExecutor(null);
     this.client?.close();
     this.client = null;
+    for (const client of this.meshClients) client.close();
+    this.meshClients = [];
     await this.previousBackend.restore(XLA_BACKEND_NAME);
   }
 
@@ -251,7 +298,8 @@ export class XlaStrategy implements DistributionStrategy {
 
   describe(): DeviceReport {
     const engine = this.health ? engineOf(this.health) : `XLA server at ${this.address} (not connected)`;
-    const used = this.devices.slice(0, this.numReplicas);
+    const processes = this.health?.process_count ?? 1;
+    const used = this.meshAddresses.length > 0 ? meshDevices(this.devices, this.numReplicas, processes) : this.devices.slice(0, this.numReplicas);
     return {
       strategy: this.name,
       engine,
@@ -260,6 +308,7 @@ export class XlaStrategy implements DistributionStrategy {
       devices: used.map((d) => `${d.platform}:${d.id} (${d.kind})`),
       details: {
         address: this.address,
+        ...(this.meshAddresses.length > 0 ? { hosts: this.meshAddresses.join(', '), processes: String(processes), mesh: this.health?.mesh_id ?? 'unknown' } : {}),
         tfjs: tf.version_core,
         precision: this.precision,
         serverDevices: String(this.devices.length),
@@ -301,8 +350,14 @@ export class XlaStrategy implements DistributionStrategy {
     return this.activate();
   }
 
+  /** The server session programs run on (after `setup()`): an `XlaSession`, or a `MeshSession` over several servers. */
+  serverSession(): XlaSession | MeshSession {
+    this.activate();
+    return this.session!;
+  }
+
   /** A client of this strategy's server, whose error remedies name this strategy's settings. */
-  protected connect(): XlaClient {
+  protected connect(address = this.address): XlaClient {
     const { className, caFileEnv } = this.profile;
     const remedies: ClientRemedies = {
       address: `set ${this.profile.addressEnv}`,
@@ -310,14 +365,14 @@ export class XlaStrategy implements DistributionStrategy {
       tls: `new ${className}({ tls: { caFile } })${caFileEnv ? ` or ${caFileEnv}` : ''}`,
       plaintextToken: `pass new ${className}({ allowPlaintextToken: true })`,
     };
-    return new XlaClient(this.address, this.token, remedies, { tls: this.tlsOptions(), allowPlaintextToken: this.options.allowPlaintextToken });
+    return new XlaClient(address, this.token, remedies, { tls: this.tlsOptions(address), allowPlaintextToken: this.options.allowPlaintextToken });
   }
 
   /** The tls option, with the CA file of the profile's variable when the option names no CA and the address is 'grpcs://'. */
-  private tlsOptions(): XlaTlsOptions | undefined {
+  private tlsOptions(address: string): XlaTlsOptions | undefined {
     const tls = this.options.tls;
     const caFile = this.profile.caFileEnv ? process.env[this.profile.caFileEnv] : undefined;
-    if (!caFile || !isTlsAddress(this.address) || tls?.caFile !== undefined || tls?.caCertificate !== undefined) return tls;
+    if (!caFile || !isTlsAddress(address) || tls?.caFile !== undefined || tls?.caCertificate !== undefined) return tls;
     return { ...tls, caFile };
   }
 
@@ -333,6 +388,7 @@ export class XlaStrategy implements DistributionStrategy {
 }
 
 function engineOf(health: ServerHealth): string {
+  if (health.process_count > 1) return `XLA mesh of ${health.process_count} servers (${health.platform}, ${health.device_count} device(s), jax ${health.jax_version})`;
   return `XLA server (${health.platform}, ${health.device_count} device(s), jax ${health.jax_version})`;
 }
 

@@ -29,6 +29,11 @@ export interface TrainerCheckpointMeta {
   readonly lrSchedulers: LrSchedulerState[];
   readonly precision: Record<string, unknown>;
   readonly accumulateGradBatches: number;
+  /**
+   * Under `globalBatchSize`: the samples of one micro-batch when saved, the unit `batchIndex`
+   * counts in (a resume on another device count recounts it in its own micro-batches).
+   */
+  readonly microBatchSize?: number;
   readonly callbacks: Record<string, unknown>;
   readonly rng: { seed: number; state: number } | null;
   readonly hyperparameters: Hyperparameters;
@@ -46,6 +51,8 @@ export interface RestoredState {
   readonly callbackMetrics: Record<string, number>;
   readonly trainMetrics: LoggedMetricsState;
   readonly rng: { seed: number; state: number } | undefined;
+  /** Under `globalBatchSize`: the micro-batch size `batchIndex` counts in. */
+  readonly microBatchSize?: number;
 }
 
 /**
@@ -90,7 +97,8 @@ export async function saveTrainerCheckpoint(
 
   const callbacks: Record<string, unknown> = {};
   for (const c of trainer.callbacks) if (c.stateKey && c.stateDict) callbacks[c.stateKey] = c.stateDict();
-  const config = mathConfig(trainer.options);
+  const config = mathConfig(trainer.options, trainer.globalBatchSize);
+  const global = trainer.globalBatchSize;
   const meta: TrainerCheckpointMeta = {
     strata: 1,
     savedAt: new Date().toISOString(),
@@ -104,6 +112,7 @@ export async function saveTrainerCheckpoint(
     lrSchedulers: trainer.lrSchedulers.map((s) => s.scheduler.stateDict()),
     precision: trainer.precisionPlugin.stateDict(),
     accumulateGradBatches: trainer.accumulateGradBatches,
+    ...(global === undefined ? {} : { microBatchSize: global / trainer.accumulateGradBatches }),
     callbacks,
     rng: globalRngState() ?? null,
     hyperparameters: module.hparams,
@@ -182,14 +191,15 @@ export async function restoreTrainerCheckpoint(
     }
   });
   if (!options.weightsOnly) {
-    const config = mathConfig(trainer.options);
+    adoptGlobalBatchSize(trainer, meta, path);
+    const config = mathConfig(trainer.options, trainer.globalBatchSize);
     const differing = Object.keys({ ...config, ...meta.config })
       .filter((k) => JSON.stringify(config[k]) !== JSON.stringify(meta.config[k]))
       .map((k) => `${k}: checkpoint ${JSON.stringify(meta.config[k])}, Trainer ${JSON.stringify(config[k])}`);
     if (differing.length > 0) {
       throw new StrataError('checkpoint-mismatch', `Checkpoint ${JSON.stringify(path)} was trained with another Trainer config (${differing.join('; ')}).`, {
         value: path,
-        fix: 'resume with the same accumulateGradBatches, gradientClipVal, gradientClipAlgorithm and precision, or start without ckptPath.',
+        fix: 'resume with the same globalBatchSize (or accumulateGradBatches), gradientClipVal, gradientClipAlgorithm and precision, or start without ckptPath.',
       });
     }
   }
@@ -222,7 +232,8 @@ export async function restoreTrainerCheckpoint(
   }
   meta.lrSchedulers.forEach((state, i) => trainer.lrSchedulers[i].scheduler.loadStateDict(state));
   trainer.precisionPlugin.loadStateDict(meta.precision);
-  trainer.accumulateGradBatches = meta.accumulateGradBatches;
+  // Under globalBatchSize the device count sets the accumulation (the fit loop does, after the restore).
+  if (trainer.globalBatchSize === undefined) trainer.accumulateGradBatches = meta.accumulateGradBatches;
   for (const c of trainer.callbacks) {
     if (c.stateKey && c.loadStateDict && meta.callbacks[c.stateKey] !== undefined) c.loadStateDict(meta.callbacks[c.stateKey]);
   }
@@ -235,7 +246,32 @@ export async function restoreTrainerCheckpoint(
     callbackMetrics: meta.callbackMetrics,
     trainMetrics: meta.trainMetrics,
     rng: meta.rng ?? undefined,
+    microBatchSize: meta.microBatchSize,
   };
+}
+
+/**
+ * The checkpoint's `globalBatchSize` against the Trainer's: equal ones resume; a Trainer without
+ * one (and without its own accumulateGradBatches) adopts the checkpoint's, so a plain resume on
+ * another device count keeps the samples per step; any other difference is refused, naming both.
+ */
+function adoptGlobalBatchSize(trainer: TrainerView, meta: TrainerCheckpointMeta, path: string): void {
+  const saved = typeof meta.config.globalBatchSize === 'number' ? meta.config.globalBatchSize : undefined;
+  const mine = trainer.globalBatchSize;
+  if (saved === mine) return;
+  const options = trainer.options;
+  const ownAccumulation = options.accumulationSchedule !== undefined || options.accumulateGradBatches !== 1;
+  if (mine === undefined && saved !== undefined && !ownAccumulation) {
+    trainer.globalBatchSize = saved;
+    return;
+  }
+  const what = (v: number | undefined) => (v === undefined ? 'none' : String(v));
+  throw new StrataError('checkpoint-mismatch', `Checkpoint ${JSON.stringify(path)} was trained with globalBatchSize ${what(saved)}; this Trainer has globalBatchSize ${what(mine)}${mine === undefined && ownAccumulation ? ` and accumulateGradBatches ${JSON.stringify(options.accumulationSchedule ?? options.accumulateGradBatches)}` : ''}.`, {
+    value: path,
+    fix: saved === undefined
+      ? 'resume without globalBatchSize (with the accumulateGradBatches it was trained with), or start without ckptPath.'
+      : `resume with globalBatchSize: ${saved} (or leave it out to adopt the checkpoint's, without accumulateGradBatches), or start without ckptPath.`,
+  });
 }
 
 function record(key: string, name: string, tensor: tf.Tensor, data: Float32Array | Int32Array | Uint8Array): TensorRecord {

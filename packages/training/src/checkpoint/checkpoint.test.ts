@@ -87,6 +87,27 @@ describe('checkpoints', () => {
     assert.ok(Math.abs(whole.lr - 0.01 * 0.7 ** 4) < 1e-12);
   });
 
+  it('a checkpoint saved with trainer.saveCheckpoint() after fit() returns resumes at the next epoch, all of its batches', async () => {
+    const whole = await run(7, tempDir(), { maxEpochs: 3 });
+    const strategy = await jsCpu();
+    seedEverything(7);
+    const module = new DropoutNet(8, 1);
+    const callbacks = [new EarlyStopping({ monitor: 'val_loss', patience: 50 }), new ModelCheckpoint({ dirpath: tempDir(), saveLast: true })];
+    const trainer = new Trainer({ strategy, deterministic: true, enableProgressBar: false, numSanityValSteps: 1, callbacks, maxEpochs: 2 });
+    await trainer.fit(module, shuffled(), loader(16));
+    const path = join(tempDir(), 'after-fit.ckpt');
+    await trainer.saveCheckpoint(path);
+    module.dispose();
+    trainer.optimizer?.dispose();
+    const meta = (await readTrainerCheckpoint(path)).meta;
+    assert.equal(meta.epoch, 2);
+    assert.equal(meta.batchIndex, 0);
+    const resumed = await run(1234, tempDir(), { maxEpochs: 3 }, path, 99);
+    assert.equal(resumed.globalStep, whole.globalStep);
+    assert.equal(maxAbsDiff(resumed.weights, whole.weights), 0, 'weights differ');
+    assert.deepEqual(resumed.history, whole.history);
+  });
+
   it('resumes mid-epoch from a step checkpoint with the same result', async () => {
     const whole = await run(11, tempDir(), { maxEpochs: 3 });
     const dir = tempDir();

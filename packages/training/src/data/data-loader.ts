@@ -75,11 +75,14 @@ export class DataLoader<T = Sample, B = Batch> implements AsyncIterable<B> {
   private readonly warn: (message: string) => void;
   private pool: WorkerPool | undefined;
   private epoch = 0;
+  /** The options it was made with, for `withBatchSize`. */
+  private readonly options: DataLoaderOptions<T, B>;
 
   constructor(
     readonly dataset: Dataset<T>,
     options: DataLoaderOptions<T, B> = {},
   ) {
+    this.options = options;
     this.batchSize = options.batchSize ?? 1;
     if (!Number.isInteger(this.batchSize) || this.batchSize < 1) invalidOption('batchSize', options.batchSize, 'an integer >= 1');
     this.shuffle = options.shuffle ?? false;
@@ -109,6 +112,30 @@ export class DataLoader<T = Sample, B = Batch> implements AsyncIterable<B> {
   get length(): number {
     const n = (this.sampler?.length ?? this.dataset.length) / this.batchSize;
     return this.dropLast ? Math.floor(n) : Math.ceil(n);
+  }
+
+  /**
+   * The samples the current epoch yields: the sampler's or dataset's length, less the
+   * incomplete last batch under `dropLast`.
+   */
+  get sampleCount(): number {
+    const n = this.sampler?.length ?? this.dataset.length;
+    return this.dropLast ? this.length * this.batchSize : n;
+  }
+
+  /**
+   * A loader over the same dataset with the same options (order, seeds, workers, collate) but
+   * `batchSize` samples per batch: its epochs yield the same samples in the same order, cut
+   * differently. The Trainer re-batches with it for `globalBatchSize`; the copy has workers of
+   * its own, stopped with its `close()`.
+   *
+   * @example
+   * const micro = loader.withBatchSize(16);
+   */
+  withBatchSize(batchSize: number): DataLoader<T, B> {
+    const copy = new DataLoader<T, B>(this.dataset, { ...this.options, batchSize });
+    copy.epoch = this.epoch;
+    return copy;
   }
 
   /** Sets the epoch whose order and augmentation seeds the next iteration uses (the Trainer calls this). */

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { assertNoMissingKernels, setGlobalRngState, type DistributionStrategy } from '@strata/core';
+import { StrataError, assertNoMissingKernels, setGlobalRngState, type DistributionStrategy } from '@strata/core';
 import type { TrainerView } from '../callback.js';
 import { restoreCheckpoint } from '../checkpoint/checkpoint-connector.js';
 import type { CallbackConnector } from '../connectors/callback-connector.js';
@@ -13,6 +13,8 @@ import { configureModelOnce } from './configure-model.js';
 import { assertNoValidationMonitor, assertTrainLoaderHasBatches, runnableLoaders } from './empty-loaders.js';
 import type { EvaluationLoop } from './evaluation-loop.js';
 import { FitRuns } from './fit-runs.js';
+import { GradientAccumulationScheduler } from '../callbacks/gradient-accumulation-scheduler.js';
+import { microBatchLoader, planGlobalBatch } from './global-batch.js';
 import type { OptimizationLoop } from './optimization-loop.js';
 import type { TrainingEpochLoop } from './training-epoch-loop.js';
 
@@ -27,6 +29,8 @@ type AnyModule = TrainingModule<never>;
 export class FitLoop {
   /** The generator state of a restored checkpoint: set after the preflight and the sanity check, so that their draws do not shift training's. */
   private pendingRng: { seed: number; state: number } | undefined;
+  /** The micro-batch size a restored checkpoint's batch index counts in, under `globalBatchSize`. */
+  private restoredMicroBatch: number | undefined;
   private readonly runs: FitRuns;
 
   constructor(
@@ -68,6 +72,7 @@ export class FitLoop {
     trainer.shouldStop = false;
     trainer.stopReason = undefined;
     let status: 'success' | 'failed' = 'failed';
+    let ownedLoader: { close?(): Promise<void> } | undefined;
     try {
       configureModelOnce(m, strategy);
       // 'fastest' chooses here, with the module's variables made and before its optimizer is.
@@ -80,20 +85,23 @@ export class FitLoop {
         const finishedRun = this.runs.finishedBecause();
         if (finishedRun !== undefined) console.warn(`Trainer.fit: the checkpoint ${JSON.stringify(options.ckptPath)} has already trained ${finishedRun}; no epoch runs. To train further, raise the Trainer's limit.`);
       }
+      const micro = this.globalBatch(strategy, trainLoader);
+      if (micro.owned) ownedLoader = micro.loader as { close?(): Promise<void> };
+      const loader = micro.loader;
       if (Object.keys(module.hparams).length > 0) for (const l of trainer.loggers) await l.logHyperparams(module.hparams);
       await this.callbacks.each((c) => c.setup?.(trainer, m, 'fit'));
       await module.onFitStart?.();
       await this.callbacks.each((c) => c.onFitStart?.(trainer, m));
 
       // A one-shot iterator (a generator object) would lose its first batch to the preflight.
-      if (trainer.options.preflight && !isOneShot(trainLoader)) await this.preflight(strategy, module, trainLoader);
+      if (trainer.options.preflight && !isOneShot(loader)) await this.preflight(strategy, module, loader);
       if (trainer.options.numSanityValSteps > 0 && module.validationStep && vals.length > 0 && !isZero(trainer.options.limitValBatches)) {
         await this.evaluation.sanityCheck(strategy, module, vals);
       }
       if (this.pendingRng) setGlobalRngState(this.pendingRng);
       this.pendingRng = undefined;
 
-      await this.loop(strategy, module, trainLoader, vals);
+      await this.loop(strategy, module, loader, vals);
       await module.onFitEnd?.();
       await this.callbacks.each((c) => c.onFitEnd?.(trainer, m));
       status = 'success';
@@ -108,6 +116,7 @@ export class FitLoop {
       for (const l of trainer.loggers) await l.finalize(status);
       await this.callbacks.each((c) => c.teardown?.(trainer, m, 'fit'));
       if (isDataModule<B>(train)) await train.teardown?.('fit');
+      await ownedLoader?.close?.();
       module.trainer = undefined;
       trainer.stage = undefined;
     }
@@ -163,8 +172,41 @@ export class FitLoop {
       epochLoop.interruptedTrainMetrics = undefined;
       if (!epochLoop.epochCompleted) break;
       trainer.currentEpoch += 1;
+      // At an epoch boundary none of the next epoch's batches is done (a checkpoint saved now resumes there).
+      trainer.batchesDone = 0;
       epochLoop.epochCompleted = false;
     }
+  }
+
+  /**
+   * Under `globalBatchSize` (the option, or one a checkpoint brought): the micro-batches and
+   * accumulation for the strategy's device count, the training loader re-batched to them, and
+   * a restored batch index recounted in the new micro-batches (a checkpoint of another device
+   * count resumes at the same sample). Without it, the loader as given.
+   */
+  private globalBatch<B extends tf.TensorContainer>(strategy: DistributionStrategy, loader: Loader<B>): { loader: Loader<B>; owned: boolean } {
+    const trainer = this.trainer;
+    const global = trainer.globalBatchSize;
+    const restoredMicro = this.restoredMicroBatch;
+    this.restoredMicroBatch = undefined;
+    if (global === undefined) {
+      this.epochLoop.globalBatch = undefined;
+      return { loader, owned: false };
+    }
+    const scheduler = trainer.callbacks.find((c) => c instanceof GradientAccumulationScheduler);
+    if (scheduler !== undefined) {
+      throw new StrataError('invalid-option', `globalBatchSize (${global}) sets the accumulation itself, but a GradientAccumulationScheduler callback changes it by epoch.`, {
+        value: (scheduler as GradientAccumulationScheduler).scheduling,
+        fix: 'remove the GradientAccumulationScheduler, or drop globalBatchSize and schedule accumulateGradBatches by hand.',
+      });
+    }
+    const plan = planGlobalBatch(global, strategy.numReplicas, trainer.options.deviceBatchSize);
+    this.epochLoop.globalBatch = plan;
+    trainer.accumulateGradBatches = plan.accumulation;
+    if (restoredMicro !== undefined && restoredMicro !== plan.microBatchSize) {
+      this.epochLoop.resumeBatches = Math.round((this.epochLoop.resumeBatches * restoredMicro) / plan.microBatchSize);
+    }
+    return microBatchLoader(loader, plan);
   }
 
   /** Puts a checkpoint's whole state back, and where the loops resume: its epoch, step, batch and generator state. */
@@ -178,6 +220,7 @@ export class FitLoop {
     trainer.callbackMetrics = { ...restored.callbackMetrics };
     this.logging.trainMetrics.loadStateDict(restored.trainMetrics);
     this.pendingRng = restored.rng;
+    this.restoredMicroBatch = restored.microBatchSize;
   }
 
   /** One forward and backward pass on the first batch, with no update, naming missing kernels. */

@@ -90,6 +90,7 @@ export class FitRuns {
     trainer.callbackMetrics = {};
     trainer.progBarNames.clear();
     trainer.accumulateGradBatches = trainer.options.accumulateGradBatches;
+    trainer.globalBatchSize = trainer.options.globalBatchSize;
     trainer.numTrainingBatches = Infinity;
     trainer.batchesDone = 0;
     this.epochLoop.resumeBatches = 0;

@@ -16,6 +16,16 @@ interface BatchContext {
   readonly accumulating: boolean;
   /** The loss is scaled (fp16 loss scale, or the accumulation's mean). */
   readonly scaled: boolean;
+  /** The weight of this batch's mean loss in its optimizer step: 1/accumulate, or under `globalBatchSize` its share of the step's samples. */
+  readonly lossWeight: number;
+  /** How many times its loss counts in the epoch's mean `train_loss`: 1, or under `globalBatchSize` its samples. */
+  readonly logWeight: number;
+}
+
+/** Under `globalBatchSize`: a micro-batch's share of its step's samples, and its samples. */
+export interface MicroBatchWeights {
+  readonly lossWeight: number;
+  readonly rows: number;
 }
 
 /** The training step's outputs: the accumulation to carry on, and in fp16 the finite flag. */
@@ -55,9 +65,10 @@ export class OptimizationLoop {
   /**
    * Trains on one batch: adds its gradients to the accumulation and, on the accumulation's last
    * batch (or the epoch's), steps the optimizer. Returns whether this batch ends an accumulation;
-   * the caller then counts the step with `completeStep`.
+   * the caller then counts the step with `completeStep`. `micro`: the batch's weights under
+   * `globalBatchSize` (by default each of the accumulated batches weighs the same).
    */
-  async run<B extends tf.TensorContainer>(strategy: DistributionStrategy, module: TrainingModule<B>, raw: B, index: number, isLast: boolean): Promise<boolean> {
+  async run<B extends tf.TensorContainer>(strategy: DistributionStrategy, module: TrainingModule<B>, raw: B, index: number, isLast: boolean, micro?: MicroBatchWeights): Promise<boolean> {
     const trainer = this.trainer;
     const logging = this.logging;
     const batch = strategy.distributeBatch(raw);
@@ -73,6 +84,8 @@ export class OptimizationLoop {
       accumulate,
       accumulating: this.accumulated !== undefined,
       scaled: plugin.checksFinite || accumulate !== 1,
+      lossWeight: micro?.lossWeight ?? 1 / accumulate,
+      logWeight: micro?.rows ?? 1,
     };
     // Host decisions that shape the step: each combination is its own compiled program.
     const parameters = module.parameters();
@@ -111,18 +124,19 @@ export class OptimizationLoop {
    * batches comes in `inputs` or through `dynamicScalar`; host decisions are in the key.
    */
   private trainingStep(inputs: { batch: tf.TensorContainer; accumulated: tf.NamedTensorMap }): TrainOutputs {
-    const { module, index, stepNow, accumulate, accumulating, scaled } = this.context!;
+    const { module, index, stepNow, accumulating, scaled, logWeight } = this.context!;
     const plugin = this.trainer.precisionPlugin;
-    // The loss is divided by the accumulation (a mean over the accumulated batches) and
-    // multiplied by the fp16 loss scale; both are undone for the logged value.
-    const factor = () => (scaled ? dynamicScalar(() => plugin.lossScale / accumulate) : 1);
+    // The loss is weighted in its step (by 1/accumulation: a mean over the accumulated batches;
+    // under globalBatchSize by its share of the step's samples) and multiplied by the fp16 loss
+    // scale; both are undone for the logged value. Both are read afresh at every replay.
+    const factor = () => (scaled ? dynamicScalar(() => plugin.lossScale * this.context!.lossWeight) : 1);
     const { value, grads } = tf.variableGrads(() => {
       const loss = module.trainingStep(inputs.batch, index);
       return scaled ? (tf.mul(loss, factor()) as tf.Scalar) : loss;
     }, module.parameters());
     const summed = accumulating ? addGradients(inputs.accumulated, grads) : grads;
     const loss = scaled ? (tf.div(value, factor()) as tf.Scalar) : value;
-    this.logging.trainMetrics.add('train_loss', loss, true);
+    this.logging.trainMetrics.add('train_loss', loss, true, logWeight);
     this.logging.queueStepLog('train_loss_step', loss);
     if (!stepNow) return { accumulated: summed };
     if (plugin.checksFinite) {

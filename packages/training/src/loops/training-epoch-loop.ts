@@ -9,8 +9,9 @@ import type { Loader } from '../loader.js';
 import { limitBatches } from '../trainer-options.js';
 import type { TrainingModule } from '../training-module.js';
 import { noTrainingBatchError } from './empty-loaders.js';
+import { batchRows, checkMicroBatch, microBatchWeight, samplesPerEpoch, type GlobalBatchPlan } from './global-batch.js';
 import type { EvaluationLoop } from './evaluation-loop.js';
-import type { OptimizationLoop } from './optimization-loop.js';
+import type { MicroBatchWeights, OptimizationLoop } from './optimization-loop.js';
 
 type AnyModule = TrainingModule<never>;
 
@@ -26,6 +27,8 @@ export class TrainingEpochLoop {
   resumeBatches = 0;
   /** The running sums of an epoch cut short, which a checkpoint taken now saves. */
   interruptedTrainMetrics: LoggedMetricsState | undefined;
+  /** Under `globalBatchSize`: how the fit's loader is cut into micro-batches (set by the fit loop). */
+  globalBatch: GlobalBatchPlan | undefined;
 
   constructor(
     private readonly trainer: TrainerView,
@@ -62,6 +65,10 @@ export class TrainingEpochLoop {
     const skip = this.resumeBatches;
     this.resumeBatches = 0;
     trainer.batchesDone = skip;
+    // Under globalBatchSize: the epoch's samples, so that a short last step weighs its micro-batches by their samples.
+    const plan = this.globalBatch;
+    const loaderSamples = plan === undefined ? undefined : samplesPerEpoch(loader);
+    const samples = plan === undefined || loaderSamples === undefined ? undefined : Math.min(loaderSamples, numBatches * plan.microBatchSize);
     let index = 0;
     // Cut short by maxSteps or a stop request: the epoch is not finished, so a checkpoint taken
     // now resumes inside it, and it gets no history entry and no epoch scheduler step.
@@ -82,7 +89,14 @@ export class TrainingEpochLoop {
         index++;
         continue;
       }
-      await this.runBatch(strategy, module, raw, index, index === numBatches - 1);
+      const isLast = index === numBatches - 1;
+      let micro: MicroBatchWeights | undefined;
+      if (plan !== undefined) {
+        const rows = batchRows(raw);
+        checkMicroBatch(rows, plan, isLast);
+        micro = rows === undefined ? undefined : { rows, lossWeight: microBatchWeight(plan, index, rows, samples) };
+      }
+      await this.runBatch(strategy, module, raw, index, isLast, micro);
       if (validateThisEpoch && valEvery !== undefined && (index + 1) % valEvery === 0) {
         const metrics = await this.evaluation.run(strategy, module, vals, 'validate', options.limitValBatches, false);
         // Validations inside the epoch go to the loggers at their step; the last also joins the epoch's line.
@@ -118,12 +132,12 @@ export class TrainingEpochLoop {
   }
 
   /** One batch: the batch hooks around the optimization loop, and the step count. */
-  private async runBatch<B extends tf.TensorContainer>(strategy: DistributionStrategy, module: TrainingModule<B>, raw: B, index: number, isLast: boolean): Promise<void> {
+  private async runBatch<B extends tf.TensorContainer>(strategy: DistributionStrategy, module: TrainingModule<B>, raw: B, index: number, isLast: boolean, micro?: MicroBatchWeights): Promise<void> {
     const trainer = this.trainer;
     const m = module as unknown as AnyModule;
     await module.onTrainBatchStart?.(raw, index);
     await this.callbacks.each((c) => c.onTrainBatchStart?.(trainer, m, index));
-    const stepped = await this.optimization.run(strategy, module, raw, index, isLast);
+    const stepped = await this.optimization.run(strategy, module, raw, index, isLast, micro);
     trainer.batchesDone = index + 1;
     if (stepped) await this.optimization.completeStep();
     await module.onTrainBatchEnd?.(index);

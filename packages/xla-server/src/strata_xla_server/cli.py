@@ -4,13 +4,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import faulthandler
-import ipaddress
 import logging
 import os
 import sys
 from pathlib import Path
 from typing import NoReturn
 
+from .addresses import is_loopback, split_host_port
+from .mesh import DEFAULT_HEARTBEAT_TIMEOUT_S, MeshConfig
 from .server import ServerConfig
 
 
@@ -52,19 +53,58 @@ def _parser() -> argparse.ArgumentParser:
                    help="buffers a session may hold (default 16384)")
     p.add_argument("--max-programs-per-session", type=int, default=1024,
                    help="compiled programs a session may keep (default 1024)")
+    mesh = p.add_argument_group(
+        "several servers as one device mesh (jax.distributed)",
+        "Start one server per host (or process) with the same coordinator address and number of "
+        "processes, each with its own process id; process 0 runs the coordinator.")
+    mesh.add_argument("--coordinator-address", metavar="HOST:PORT",
+                      help="address of the coordinator service, which process 0 runs (a free port on its host)")
+    mesh.add_argument("--num-processes", type=int, metavar="P", help="servers in the mesh")
+    mesh.add_argument("--process-id", type=int, metavar="I", help="this server's process, 0..P-1")
+    mesh.add_argument("--distributed-auto", action="store_true",
+                      help="join the mesh the environment describes (a TPU pod slice, SLURM, ...) instead of the three flags above")
+    mesh.add_argument("--heartbeat-timeout-s", type=int, default=None, metavar="S",
+                      help=f"a member whose peer stopped answering for S seconds stops, rather than wait "
+                           f"forever in a collective (default {DEFAULT_HEARTBEAT_TIMEOUT_S})")
     p.add_argument("--log-level", default="INFO", help="DEBUG, INFO, WARNING (default INFO)")
     p.add_argument("--parent-pid", type=int,
                    help="stop when this process (the one that started the server) is gone")
     return p
 
 
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+def _mesh_from_args(parser: argparse.ArgumentParser, args) -> MeshConfig | None:
+    """The mesh flags as a MeshConfig (None: a single server); exits naming the fix when they are wrong."""
+    explicit = {"--coordinator-address": args.coordinator_address, "--num-processes": args.num_processes,
+                "--process-id": args.process_id}
+    given = [name for name, value in explicit.items() if value is not None]
+    if args.distributed_auto and given:
+        parser.error(f"--distributed-auto takes the mesh from the environment; leave out {', '.join(given)}, "
+                     f"or leave out --distributed-auto and pass all three")
+    if given and len(given) < 3:
+        missing = [name for name in explicit if name not in given]
+        parser.error(f"{', '.join(given)} without {', '.join(missing)}: a mesh needs --coordinator-address, "
+                     f"--num-processes and --process-id together (or --distributed-auto on a TPU pod or cluster)")
+    heartbeat = args.heartbeat_timeout_s
+    if heartbeat is not None and not (given or args.distributed_auto):
+        parser.error(f"--heartbeat-timeout-s {heartbeat} applies to a mesh only; add --coordinator-address, "
+                     f"--num-processes and --process-id (or --distributed-auto), or leave it out")
+    if heartbeat is None:
+        heartbeat = DEFAULT_HEARTBEAT_TIMEOUT_S
+    if heartbeat < 1:
+        parser.error(f"--heartbeat-timeout-s {heartbeat} must be at least 1 second")
+    if args.distributed_auto:
+        return MeshConfig(auto=True, heartbeat_timeout_s=heartbeat)
+    if not given:
+        return None
+    if split_host_port(args.coordinator_address) is None:
+        parser.error(f"--coordinator-address {args.coordinator_address!r} is not HOST:PORT (port 1..65535); "
+                     f"pass process 0's host and a free port on it, e.g. 10.0.0.1:8476")
+    if args.num_processes < 1:
+        parser.error(f"--num-processes {args.num_processes} must be at least 1")
+    if not 0 <= args.process_id < args.num_processes:
+        parser.error(f"--process-id {args.process_id} is out of range for --num-processes {args.num_processes}; "
+                     f"number the servers 0..{args.num_processes - 1}")
+    return MeshConfig(args.coordinator_address, args.num_processes, args.process_id, heartbeat_timeout_s=heartbeat)
 
 
 def config_from_args(argv: list[str]) -> ServerConfig:
@@ -82,9 +122,9 @@ def config_from_args(argv: list[str]) -> ServerConfig:
     if token is not None and not token:
         parser.error("--token is empty; pass a token or leave the flag out")
     # Beyond loopback the token is the only gate: it must not be guessable.
-    if token and len(token) < 16 and not _is_loopback(args.host):
+    if token and len(token) < 16 and not is_loopback(args.host):
         parser.error(f"the token has {len(token)} characters; use at least 16 on {args.host} (e.g. `openssl rand -hex 32`)")
-    if not _is_loopback(args.host) and not token:
+    if not is_loopback(args.host) and not token:
         parser.error(
             f"refusing to listen on {args.host} without a token: anyone who can reach it could run "
             f"programs on the devices and read their buffers. Pass --token-file PATH (and TLS with "
@@ -114,6 +154,7 @@ def config_from_args(argv: list[str]) -> ServerConfig:
         value = getattr(args, name)
         if value is not None and value < (0 if name == "memory_quota_bytes" else 1):
             parser.error(f"--{name.replace('_', '-')} {value} is out of range")
+    mesh = _mesh_from_args(parser, args)
     # Our lines at --log-level; other libraries' (jax probing for a TPU, ...) at WARNING.
     logging.basicConfig(stream=sys.stderr, level=logging.WARNING,
                         format="%(asctime)s strata-xla %(levelname)s %(message)s")
@@ -121,7 +162,7 @@ def config_from_args(argv: list[str]) -> ServerConfig:
         logging.getLogger("strata_xla_server").setLevel(args.log_level.upper())
     except ValueError:
         parser.error(f"--log-level {args.log_level} is not one of DEBUG, INFO, WARNING, ERROR")
-    if token and not cert and not _is_loopback(args.host):
+    if token and not cert and not is_loopback(args.host):
         logging.getLogger("strata_xla_server").warning(
             "the token travels in clear text without TLS; pass --tls-cert/--tls-key on untrusted networks")
     return ServerConfig(
@@ -133,6 +174,7 @@ def config_from_args(argv: list[str]) -> ServerConfig:
         max_overdue_runs=args.max_overdue_runs, max_overdue_runs_per_client=args.max_overdue_runs_per_client,
         max_calls_per_client=args.max_calls_per_client, max_unattached_per_client=args.max_unattached_per_client,
         max_buffers_per_session=args.max_buffers_per_session, max_programs_per_session=args.max_programs_per_session,
+        mesh=mesh,
     )
 
 

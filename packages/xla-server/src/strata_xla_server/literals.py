@@ -24,9 +24,11 @@ class Literal:
     host: np.ndarray
 
 
-def parse_literals(literals, in_specs: tuple[Spec, ...], num_handles: int, program: str) -> tuple[Literal, ...]:
+def parse_literals(literals, in_specs: tuple[Spec, ...], num_handles: int, program: str,
+                   processes: int = 1, process_index: int = 0) -> tuple[Literal, ...]:
     """The request's literals as host arrays, each matching the argument it fills; the
-    handles and literals together must fill every argument exactly once."""
+    handles and literals together must fill every argument exactly once. In a mesh of
+    `processes`, a SPLIT_DIM0 literal carries this process's rows only."""
     if len(literals) + num_handles != len(in_specs):
         raise invalid(
             f"program {program} takes {len(in_specs)} argument(s), received {num_handles} handle(s) and "
@@ -52,15 +54,18 @@ def parse_literals(literals, in_specs: tuple[Spec, ...], num_handles: int, progr
         if spec.placement != want.placement:
             raise invalid(f"{what}: the program was compiled with it {want.placement.upper()}, the literal says "
                           f"{spec.placement.upper()}; send the placement it was compiled with")
-        if spec.nbytes > MAX_LITERAL_BYTES:
-            raise invalid(f"{what}: {spec.text()} is {spec.nbytes} bytes, over the {MAX_LITERAL_BYTES} bytes a "
+        nbytes = spec.local_nbytes(processes)
+        if nbytes > MAX_LITERAL_BYTES:
+            raise invalid(f"{what}: {spec.text()} is {nbytes} bytes, over the {MAX_LITERAL_BYTES} bytes a "
                           f"literal may have; upload it as a buffer and pass its handle")
-        if len(literal.data) != spec.nbytes:
-            raise invalid(f"{what}: {spec.text()} needs {spec.nbytes} bytes of data, received {len(literal.data)}")
+        if len(literal.data) != nbytes:
+            part = "" if processes == 1 else f" ({spec.local_rows_text(processes, process_index)})"
+            raise invalid(f"{what}: {spec.text()}{part} needs {nbytes} bytes of data, received {len(literal.data)}")
+        shape = spec.local_shape(processes)
         if spec.dtype.name == "BOOL":
-            host = np.frombuffer(literal.data, np.uint8).reshape(spec.shape) != 0   # any non-zero byte is true
+            host = np.frombuffer(literal.data, np.uint8).reshape(shape) != 0   # any non-zero byte is true
         else:
             # A copy: the device buffer must not share memory with the request's bytes.
-            host = np.frombuffer(literal.data, spec.dtype.numpy).reshape(spec.shape).copy()
+            host = np.frombuffer(literal.data, spec.dtype.numpy).reshape(shape).copy()
         parsed.append(Literal(index, spec, host))
     return tuple(parsed)

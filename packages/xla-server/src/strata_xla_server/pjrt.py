@@ -8,9 +8,15 @@ jax's compile options (SPMD partitioning on, num_partitions = N, device assignme
 first N devices), run it with `execute_sharded` on global jax.Arrays, and rebuild the
 results as global jax.Arrays from `disassemble_into_single_device_arrays()`.
 
+In a multi-process mesh (mesh.py) the backend sees the devices of every process. The mesh of
+a session of N = k*P devices is the first k devices of each of the P processes, processes in
+order; programs compile over those N devices, and each process builds its global arrays from
+its own part of the data (`make_array_from_process_local_data`) and reads back only the
+shards it holds.
+
 The internal names used (jax._src.xla_bridge, jax._src.compiler, jax._src.op_shardings,
 jax._src.interpreters.mlir, jax._src.interpreters.pxla.shard_args,
-NamedSharding._to_xla_hlo_sharding) move between jax releases,
+NamedSharding._to_xla_hlo_sharding, jax._src.distributed.global_state) move between jax releases,
 so the server checks the version range below at start and refuses others with the fix.
 """
 from __future__ import annotations
@@ -53,6 +59,7 @@ check_versions()
 
 # Internal API: keep every use of it in this file.
 from jax._src import compiler as _compiler  # noqa: E402
+from jax._src import distributed as _distributed  # noqa: E402
 from jax._src import op_shardings as _op_shardings  # noqa: E402
 from jax._src import xla_bridge as _xla_bridge  # noqa: E402
 from jax._src.interpreters import mlir as _mlir  # noqa: E402
@@ -149,7 +156,8 @@ class MemoryNeeds:
 
 
 def _memory_needs(executable, num_devices: int) -> MemoryNeeds:
-    # The stats are per device (each partition's buffers); the quota counts all devices.
+    # The stats are per device (each partition's buffers); the quota counts all devices of
+    # this process (`num_devices` of them).
     stats = executable.get_compiled_memory_stats()
     n = num_devices
     return MemoryNeeds(
@@ -169,7 +177,8 @@ class Compiled:
     out_shardings: tuple[NamedSharding, ...]
     out_specs: tuple[Spec, ...]
     aliased: tuple[int, ...] = ()        # arguments whose buffers the program consumes
-    memory: MemoryNeeds = MemoryNeeds(0, 0, 0, 0, 0)
+    memory: MemoryNeeds = MemoryNeeds(0, 0, 0, 0, 0)   # on this process's devices
+    in_shapes: tuple[tuple[int, ...], ...] = ()        # the arguments' global shapes
 
 
 def xla_status_name(error: BaseException) -> str | None:
@@ -178,13 +187,44 @@ def xla_status_name(error: BaseException) -> str | None:
     return m.group(1) if m else None
 
 
-class Runtime:
-    """The PJRT client and the devices of this process."""
+def distributed_coordinator_address() -> str | None:
+    """The coordinator address jax.distributed.initialize used (found by cluster detection)."""
+    return _distributed.global_state.coordinator_address
 
-    def __init__(self) -> None:
+
+class Runtime:
+    """The PJRT client and the devices: this process's, or every process's in a mesh."""
+
+    def __init__(self, mesh_id: str = "") -> None:
         self.backend = _xla_bridge.get_backend()
-        self.devices = list(self.backend.local_devices())
+        self.mesh_id = mesh_id
+        self.local_devices = list(self.backend.local_devices())
+        self.process_index = self.backend.process_index()
+        by_process: dict[int, list] = {}
+        for d in sorted(self.backend.devices(), key=lambda d: (d.process_index, d.id)):
+            by_process.setdefault(d.process_index, []).append(d)
+        self.process_count = len(by_process)
+        self._by_process = [by_process[p] for p in sorted(by_process)]
+        # The mesh order: by (process_index, id); a single process keeps the backend's order.
+        self.devices = self.local_devices if self.process_count == 1 else [d for ds in self._by_process for d in ds]
         self._meshes: dict[int, Mesh] = {}
+        self._reshards: dict[NamedSharding, object] = {}
+
+    @property
+    def max_num_devices(self) -> int:
+        """The most devices a session may use: k of each process, k the fewest any process has."""
+        return self.process_count * min(len(ds) for ds in self._by_process)
+
+    def mesh_devices(self, num_devices: int) -> list:
+        """A session's devices: the first num_devices / P local devices of each process, in order."""
+        if self.process_count == 1:
+            return self.devices[:num_devices]
+        k = num_devices // self.process_count
+        return [d for ds in self._by_process for d in ds[:k]]
+
+    def local_count(self, num_devices: int) -> int:
+        """How many of a session's devices are this process's."""
+        return num_devices // self.process_count
 
     @property
     def platform(self) -> str:
@@ -196,21 +236,14 @@ class Runtime:
         return jax.__version__
 
     def device_infos(self) -> list[dict]:
-        infos = []
-        for d in self.devices:
-            memory = 0
-            try:
-                stats = d.memory_stats()
-                memory = int((stats or {}).get("bytes_limit", 0))
-            except Exception:  # not every platform reports memory (CPU does not)
-                memory = 0
-            infos.append({"id": d.id, "platform": self.platform, "kind": d.device_kind, "memory_bytes": memory})
-        return infos
+        return [{"id": d.id, "platform": self.platform, "kind": d.device_kind,
+                 "memory_bytes": _memory_limit(d) if d.process_index == self.process_index else 0,
+                 "process_index": d.process_index} for d in self.devices]
 
     def memory_bytes(self) -> int:
-        """Memory of all devices together: their reported limits, or the host's RAM for
-        devices that report none (CPU, whose buffers live in host memory)."""
-        total = sum(d["memory_bytes"] for d in self.device_infos())
+        """Memory of this process's devices together: their reported limits, or the host's RAM
+        for devices that report none (CPU, whose buffers live in host memory)."""
+        total = sum(_memory_limit(d) for d in self.local_devices)
         if total:
             return total
         return os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
@@ -218,13 +251,13 @@ class Runtime:
     def sharding(self, placement: str, num_devices: int) -> NamedSharding:
         mesh = self._meshes.get(num_devices)
         if mesh is None:
-            mesh = Mesh(np.array(self.devices[:num_devices]), ("d",))
+            mesh = Mesh(np.array(self.mesh_devices(num_devices)), ("d",))
             self._meshes[num_devices] = mesh
         return NamedSharding(mesh, PartitionSpec("d") if placement == SPLIT_DIM0 else PartitionSpec())
 
     def compile(self, text: str, signature: Signature, num_devices: int,
                 in_specs: list[Spec], out_specs: list[Spec]) -> Compiled:
-        devices = self.devices[:num_devices]
+        devices = self.mesh_devices(num_devices)
         options = _compiler.get_compile_options(
             num_replicas=1, num_partitions=num_devices,
             device_assignment=np.array([devices]), backend=self.backend,
@@ -240,7 +273,7 @@ class Runtime:
             self._check_shardings("argument", executable.get_parameter_shardings(), in_shardings, in_specs)
             self._check_shardings("result", executable.get_output_shardings(), out_shardings, out_specs)
         return Compiled(executable, num_devices, in_shardings, out_shardings, tuple(out_specs), signature.aliased,
-                        _memory_needs(executable, num_devices))
+                        _memory_needs(executable, self.local_count(num_devices)), tuple(s.shape for s in in_specs))
 
     @staticmethod
     def _check_shardings(kind: str, compiled, wanted, specs) -> None:
@@ -257,8 +290,15 @@ class Runtime:
                     f"\"{want_hlo}\" or send the matching placement"
                 )
 
-    def put(self, host: np.ndarray, placement: str, num_devices: int) -> jax.Array:
-        array = _to_devices([host], [self.sharding(placement, num_devices)])[0]
+    def put(self, host: np.ndarray, placement: str, num_devices: int,
+            shape: tuple[int, ...] | None = None) -> jax.Array:
+        """A device array from host data: the whole value, or in a mesh this process's part
+        of the global `shape` (its rows of a SPLIT_DIM0 tensor)."""
+        sharding = self.sharding(placement, num_devices)
+        if self.process_count == 1:
+            array = _to_devices([host], [sharding])[0]
+        else:
+            array = jax.make_array_from_process_local_data(sharding, host, shape)
         return array.block_until_ready()
 
     def execute(self, compiled: Compiled, arrays: list[jax.Array | None],
@@ -273,7 +313,11 @@ class Runtime:
         """
         if literals:
             indices = sorted(literals)
-            placed = _to_devices([literals[i] for i in indices], [compiled.in_shardings[i] for i in indices])
+            if self.process_count == 1:
+                placed = _to_devices([literals[i] for i in indices], [compiled.in_shardings[i] for i in indices])
+            else:
+                placed = [jax.make_array_from_process_local_data(
+                    compiled.in_shardings[i], literals[i], compiled.in_shapes[i]) for i in indices]
             arrays = list(arrays)
             for i, array in zip(indices, placed):
                 arrays[i] = array
@@ -282,9 +326,9 @@ class Runtime:
             if literals and i in literals:
                 pass   # placed with the sharding the program wants, and held by nobody else
             elif not array.sharding.is_equivalent_to(want, array.ndim):
-                array = jax.device_put(array, want)  # e.g. a replicated result fed in as a split batch
+                array = self._reshard(array, want)  # e.g. a replicated result fed in as a split batch
             elif i in keep:
-                array = jax.device_put(array, want, may_alias=False)
+                array = self._copy(array, want)
             args.append(array)
         if compiled.num_devices == 1:
             # One device: its arrays are the global arrays, so skip the per-output reassembly
@@ -299,7 +343,24 @@ class Runtime:
             ]
         # Wait, so that errors belong to this call and execute_ms is the run's time.
         outputs = jax.block_until_ready(outputs)
-        return outputs, {i: np.asarray(outputs[i]) for i in inline}
+        return outputs, {i: self.to_host(outputs[i]) for i in inline}
+
+    def _reshard(self, array: jax.Array, want: NamedSharding) -> jax.Array:
+        if self.process_count == 1:
+            return jax.device_put(array, want)
+        # Across processes the data moves in a collective: a program every process runs, in
+        # the same order as the run that needs it.
+        fn = self._reshards.get(want)
+        if fn is None:
+            fn = self._reshards[want] = jax.jit(_identity, out_shardings=want)
+        return fn(array)
+
+    def _copy(self, array: jax.Array, want: NamedSharding) -> jax.Array:
+        if array.is_fully_addressable:
+            return jax.device_put(array, want, may_alias=False)
+        # Each process copies the shards it holds.
+        shards = [jax.device_put(s.data, s.device, may_alias=False) for s in array.addressable_shards]
+        return jax.make_array_from_single_device_arrays(array.shape, array.sharding, shards)
 
     @staticmethod
     def is_deleted(array: jax.Array) -> bool:
@@ -307,7 +368,27 @@ class Runtime:
 
     @staticmethod
     def to_host(array: jax.Array) -> np.ndarray:
-        return np.asarray(array)
+        """The array's value; in a mesh, this process's part: a replicated array whole, a
+        split one's rows that this process holds."""
+        if array.is_fully_addressable:
+            return np.asarray(array)
+        shards = array.addressable_shards
+        if array.sharding.is_fully_replicated:
+            return np.asarray(shards[0].data)
+        shards = sorted(shards, key=lambda s: s.index[0].start or 0)
+        return np.concatenate([np.asarray(s.data) for s in shards])
+
+
+def _identity(x):
+    return x
+
+
+def _memory_limit(device) -> int:
+    try:
+        stats = device.memory_stats()
+        return int((stats or {}).get("bytes_limit", 0))
+    except Exception:  # not every platform reports memory (CPU does not)
+        return 0
 
 
 def _to_devices(hosts: list[np.ndarray], shardings: list[NamedSharding]) -> list[jax.Array]:

@@ -29,12 +29,13 @@ class Program:
     out_specs: tuple[Spec, ...]
     compiled: Any            # pjrt.Compiled
     compile_ms: float
+    processes: int = 1       # processes of the mesh it runs on
 
     # What every run of the program needs again, worked out at its first run.
     @cached_property
     def out_device_bytes(self) -> tuple[int, ...]:
-        """Bytes each result holds on the program's devices."""
-        return tuple(s.device_bytes(self.num_devices) for s in self.out_specs)
+        """Bytes each result holds on this process's devices of the program."""
+        return tuple(s.device_bytes(self.num_devices, self.processes) for s in self.out_specs)
 
     @cached_property
     def out_protos(self) -> tuple:

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import grpc
 
+from .mesh import MeshConfig
+
 log = logging.getLogger("strata_xla_server")
 
 
@@ -38,6 +40,7 @@ class ServerConfig:
     max_unattached_per_client: int = 16  # sessions a connection opened and has not attached
     max_buffers_per_session: int = 16384
     max_programs_per_session: int = 1024
+    mesh: MeshConfig | None = None       # join a multi-process mesh (jax.distributed); None: a single server
 
 
 # The default quota of a session: this share of all devices' memory (host RAM on CPU).
@@ -89,7 +92,20 @@ async def serve(config: ServerConfig) -> None:
     from .service import XlaService
     from .sessions import Sessions
 
-    runtime = Runtime()
+    # Before the Runtime: jax.distributed must be initialized before the backend exists.
+    mesh_id = ""
+    if config.mesh is not None:
+        from .mesh import join_mesh
+        try:
+            mesh_id = join_mesh(config.mesh)
+        except Exception as e:   # no cluster detected, the coordinator unreachable, a timeout, ...
+            how = ("the environment describes no cluster jax can detect (TPU pod, SLURM, ...): pass "
+                   "--coordinator-address, --num-processes and --process-id instead"
+                   if config.mesh.auto else
+                   "check that every server has the same --coordinator-address and --num-processes, a "
+                   "different --process-id, and that process 0's host is reachable on the coordinator port")
+            raise SystemExit(f"strata-xla: cannot join the mesh: {e}; {how}") from None
+    runtime = Runtime(mesh_id)
     quota = config.memory_quota_bytes
     if quota is None:
         quota = int(runtime.memory_bytes() * DEFAULT_QUOTA_SHARE)
@@ -97,7 +113,8 @@ async def serve(config: ServerConfig) -> None:
                    config.default_deadline_s)
     sessions = Sessions(config.max_sessions, quota,
                         max_unattached_per_client=config.max_unattached_per_client,
-                        max_buffers=config.max_buffers_per_session, max_programs=config.max_programs_per_session)
+                        max_buffers=config.max_buffers_per_session, max_programs=config.max_programs_per_session,
+                        processes=runtime.process_count)
     service = XlaService(runtime, sessions, ProgramCache(config.cache_size), gate, config.max_message_bytes)
     max_calls = config.max_sessions + 256   # each attached session holds one stream; room for its calls
     limits = CallLimits(config.max_calls_per_client, max_calls)
@@ -140,6 +157,9 @@ async def serve(config: ServerConfig) -> None:
              runtime.devices[0].device_kind, runtime.jax_version,
              "on" if config.tls_cert else "off", "required" if config.token else "off",
              f"{quota} bytes" if quota else "none")
+    if runtime.process_count > 1:
+        log.info("mesh %s: process %d of %d, %d local device(s) of %d", runtime.mesh_id, runtime.process_index,
+                 runtime.process_count, len(runtime.local_devices), len(runtime.devices))
 
     reaper = asyncio.create_task(_close_unattached(sessions, config.attach_timeout_s)) if config.attach_timeout_s else None
     stop = asyncio.Event()

@@ -17,7 +17,8 @@ import numpy as np
 from . import __version__
 from .errors import ServiceError, exhausted, invalid, not_found
 from .literals import parse_literals
-from .pjrt import ModuleError, Runtime, Signature, parse_module, xla_status_name
+from .pjrt import ModuleError, Runtime, parse_module, xla_status_name
+from .program_checks import check_fits, check_same_specs, check_signature
 from .programs import Program, ProgramCache
 from .runs import RunGate
 from .sessions import Session, Sessions
@@ -54,16 +55,36 @@ class XlaService:
         self.gate = gate
         self.max_message_bytes = max_message_bytes
 
-    async def _blocking(self, context, what: str, fn, *args, on_late=None):
-        return await self.gate.run(context, context.peer(), what, fn, *args, on_late=on_late)
+    async def _blocking(self, context, what: str, fn, *args, on_late=None, ordered: bool = False):
+        return await self.gate.run(context, context.peer(), what, fn, *args, on_late=on_late, ordered=ordered)
+
+    @property
+    def _processes(self) -> int:
+        return self.runtime.process_count
+
+    def _check_num_devices(self, n: int, sent: int) -> None:
+        """A session computes on k devices of each process of the mesh (k of one on a single server)."""
+        most, p = self.runtime.max_num_devices, self._processes
+        if p == 1:
+            if not 1 <= n <= most:
+                raise invalid(f"num_devices {sent} is not between 1 and the {most} devices of this server (see ListDevices)")
+            return
+        if not (1 <= n <= most and n % p == 0):
+            raise invalid(
+                f"num_devices {sent} does not fit this mesh of {p} processes and {len(self.runtime.devices)} "
+                f"devices: use a multiple of {p} (the same number of devices on each process) from {p} to {most}"
+            )
 
     # --- server -------------------------------------------------------------------------
 
     async def Health(self, request, context):
         # Not ok while runs past their deadline fill their cap: no new work can start then.
+        runtime = self.runtime
         return pb.HealthReply(
-            ok=self.gate.healthy(), platform=self.runtime.platform, device_count=len(self.runtime.devices),
-            server_version=__version__, jax_version=self.runtime.jax_version,
+            ok=self.gate.healthy(), platform=runtime.platform, device_count=len(runtime.devices),
+            server_version=__version__, jax_version=runtime.jax_version,
+            process_index=runtime.process_index, process_count=runtime.process_count,
+            local_device_count=len(runtime.local_devices), mesh_id=runtime.mesh_id,
         )
 
     async def ListDevices(self, request, context):
@@ -73,9 +94,7 @@ class XlaService:
 
     async def OpenSession(self, request, context):
         n = request.num_devices or 1
-        available = len(self.runtime.devices)
-        if not 1 <= n <= available:
-            raise invalid(f"num_devices {request.num_devices} is not between 1 and the {available} devices of this server (see ListDevices)")
+        self._check_num_devices(n, request.num_devices)
         if request.memory_quota_bytes < 0:
             raise invalid(f"memory_quota_bytes {request.memory_quota_bytes} is negative; send 0 for the server's default")
         session = self.sessions.open(request.memory_quota_bytes, n, request.client, context.peer())
@@ -121,8 +140,7 @@ class XlaService:
             if actual != digest:
                 raise invalid(f"program_hash {digest} is not the sha256 of stablehlo_text ({actual}); hash the UTF-8 text exactly as sent")
         n = request.num_devices or session.num_devices
-        if not 1 <= n <= len(self.runtime.devices):
-            raise invalid(f"num_devices {request.num_devices} is not between 1 and the {len(self.runtime.devices)} devices of this server")
+        self._check_num_devices(n, request.num_devices)
         in_specs = tuple(spec_from_proto(s, f"input {i}") for i, s in enumerate(request.inputs))
         out_specs = tuple(spec_from_proto(s, f"output {i}") for i, s in enumerate(request.outputs))
         for i, s in enumerate(in_specs):
@@ -137,19 +155,20 @@ class XlaService:
             start = time.perf_counter()
             try:
                 signature = parse_module(text)
-                _check_signature(signature, in_specs, out_specs, n)
+                check_signature(signature, in_specs, out_specs, n)
                 compiled = self.runtime.compile(text, signature, n, list(in_specs), list(out_specs))
             except ModuleError as e:
                 log.warning("compile %s devices=%d failed: %s", digest[:16], n, " ".join(str(e).split())[:300])
                 raise invalid(f"program {digest[:12]}: {e}") from None
-            return Program(digest, n, in_specs, out_specs, compiled, (time.perf_counter() - start) * 1e3)
+            return Program(digest, n, in_specs, out_specs, compiled, (time.perf_counter() - start) * 1e3,
+                           self._processes)
 
         start = time.perf_counter()
         program, cached = await self._blocking(
             context, f"compiling program {digest[:12]}", self.programs.get_or_build, key, build)
         if cached and (program.in_specs != in_specs or program.out_specs != out_specs):
-            _check_same_specs(program, in_specs, out_specs)
-        _check_fits(session, program)
+            check_same_specs(program, in_specs, out_specs)
+        check_fits(session, program)
         session.keep_program(digest, program, program.compiled.memory.code)
         ms = 0.0 if cached else program.compile_ms
         log.info("compile %s devices=%d ms=%.1f cached=%s", digest[:16], n,
@@ -162,7 +181,8 @@ class XlaService:
         in_specs = program.in_specs
         literals = ()
         if request.literals:
-            literals = parse_literals(request.literals, in_specs, len(request.inputs), program.hash[:12])
+            literals = parse_literals(request.literals, in_specs, len(request.inputs), program.hash[:12],
+                                      self._processes, self.runtime.process_index)
         elif len(request.inputs) != len(in_specs):
             raise invalid(f"program {program.hash[:12]} takes {len(in_specs)} argument(s), received {len(request.inputs)} handle(s)")
         # Argument index of each handle: the arguments no literal fills, in order.
@@ -195,7 +215,7 @@ class XlaService:
         credit = sum(b.device_bytes for b in donated)
         # Intermediates and literals live only during the run: reserved with the outputs,
         # returned after it.
-        literal_bytes = sum(lit.spec.device_bytes(program.num_devices) for lit in literals)
+        literal_bytes = sum(lit.spec.device_bytes(program.num_devices, self._processes) for lit in literals)
         temp = program.compiled.memory.temp + literal_bytes
         parts = [f"{program.compiled.memory.temp} bytes of intermediates"] if program.compiled.memory.temp else []
         parts += [f"{literal_bytes} bytes of literals"] if literal_bytes else []
@@ -226,9 +246,12 @@ class XlaService:
 
         start = time.perf_counter()
         try:
+            # In a mesh every process must launch the same programs in the same order (their
+            # collectives meet): runs go one at a time, in the order they arrived.
             outputs, hosts = await self._blocking(
                 context, f"running program {program.hash[:12]}", self.runtime.execute,
-                program.compiled, arrays, frozenset(inline), keep, hosts_in, on_late=late)
+                program.compiled, arrays, frozenset(inline), keep, hosts_in, on_late=late,
+                ordered=self._processes > 1)
         except ServiceError:
             raise   # late() ran, or runs when the abandoned program ends
         except Exception as e:
@@ -292,15 +315,20 @@ class XlaService:
                         raise invalid("the first upload chunk carries no spec; send session_id and spec in the first chunk")
                     spec = spec_from_proto(chunk.spec, "upload spec")
                     check_placement(spec, session.num_devices, "upload spec")
-                    session.reserve(spec.device_bytes(session.num_devices), f"uploading {spec.text()}", buffers=1)
-                    reserved = spec.device_bytes(session.num_devices)
-                if len(data) + len(chunk.data) > spec.nbytes:
-                    raise invalid(f"upload of {spec.text()} sent more than its {spec.nbytes} bytes; send exactly size x element bytes")
+                    # In a mesh this server receives its own part: a split tensor's rows.
+                    expected = spec.local_nbytes(self._processes)
+                    part = self._part(spec)
+                    device_bytes = spec.device_bytes(session.num_devices, self._processes)
+                    session.reserve(device_bytes, f"uploading {spec.text()}", buffers=1)
+                    reserved = device_bytes
+                if len(data) + len(chunk.data) > expected:
+                    raise invalid(f"upload of {spec.text()}{part} sent more than its {expected} bytes (received "
+                                  f"{len(data) + len(chunk.data)} so far); send exactly size x element bytes")
                 data += chunk.data
             if session is None:
                 raise invalid("the upload stream carried no chunk; the first chunk must carry session_id and spec")
-            if len(data) != spec.nbytes:
-                raise invalid(f"upload of {spec.text()} needs {spec.nbytes} bytes, received {len(data)}")
+            if len(data) != expected:
+                raise invalid(f"upload of {spec.text()}{part} needs {expected} bytes, received {len(data)}")
             array = await self._blocking(
                 context, f"uploading {spec.text()}", self._to_device, data, spec, session.num_devices)
             del data
@@ -311,12 +339,19 @@ class XlaService:
             if reserved:
                 session.unreserve(reserved, buffers=1)
 
+    def _part(self, spec: Spec) -> str:
+        """The part of a tensor this server holds, for messages ('' on a single server)."""
+        if self._processes == 1:
+            return ""
+        return f" {spec.placement.upper()}: {spec.local_rows_text(self._processes, self.runtime.process_index)}"
+
     def _to_device(self, data: bytearray, spec: Spec, num_devices: int):
+        shape = spec.local_shape(self._processes)
         if spec.dtype.name == "BOOL":
-            host = np.frombuffer(data, np.uint8).reshape(spec.shape) != 0  # any non-zero byte is true
+            host = np.frombuffer(data, np.uint8).reshape(shape) != 0  # any non-zero byte is true
         else:
-            host = np.frombuffer(data, spec.dtype.numpy).reshape(spec.shape)
-        return self.runtime.put(host, spec.placement, num_devices)
+            host = np.frombuffer(data, spec.dtype.numpy).reshape(shape)
+        return self.runtime.put(host, spec.placement, num_devices, spec.shape)
 
     async def Fetch(self, request, context):
         session = self.sessions.get(request.session_id)
@@ -332,19 +367,6 @@ class XlaService:
         return pb.ReleaseReply(released=session.release(request.handles))
 
 
-def _check_fits(session: Session, program: Program) -> None:
-    """A program whose run alone needs more than the session's quota can never run there."""
-    need = program.compiled.memory
-    if session.quota and need.run > session.quota:
-        raise exhausted(
-            f"program {program.hash[:12]} needs {need.run} bytes on the devices to run (arguments "
-            f"{need.arguments}, outputs {need.outputs}, intermediates {need.temp}, over "
-            f"{program.num_devices} device(s)), more than the {session.quota}-byte quota of session "
-            f"{session.id}; open the session with a larger memory_quota_bytes, or split the work into "
-            f"smaller programs"
-        )
-
-
 def _release_if_undelivered(context, session: Session, handles: list[str]) -> None:
     def done(_) -> None:
         if context.cancelled() or context.code() not in (None, grpc.StatusCode.OK):
@@ -352,27 +374,3 @@ def _release_if_undelivered(context, session: Session, handles: list[str]) -> No
                 log.info("session %s: released %d output(s) of an Execute whose reply did not reach the client",
                          session.id, len(handles))
     context.add_done_callback(done)
-
-
-def _check_signature(signature: Signature, in_specs, out_specs, n: int) -> None:
-    """The request's specs must be @main's signature; mhlo.num_partitions, when the module
-    has it, must be n (XLA is told n either way)."""
-    for kind, types, specs in (("input", signature.inputs, in_specs), ("output", signature.outputs, out_specs)):
-        if len(types) != len(specs):
-            raise ModuleError(f"@main has {len(types)} {kind}(s) but the request lists {len(specs)} {kind} spec(s)")
-        for i, (t, s) in enumerate(zip(types, specs)):
-            if t.element != s.dtype.mlir or t.shape != s.shape:
-                raise ModuleError(f"{kind} {i}: @main says {t.text()}, the request says {s.text()}")
-    if signature.num_partitions is not None and signature.num_partitions != n:
-        raise ModuleError(f"the module says mhlo.num_partitions = {signature.num_partitions} but the request compiles it for num_devices {n}")
-
-
-def _check_same_specs(program: Program, in_specs, out_specs) -> None:
-    for kind, had, got in (("input", program.in_specs, in_specs), ("output", program.out_specs, out_specs)):
-        if len(had) != len(got):
-            raise invalid(f"program {program.hash[:12]} was compiled with {len(had)} {kind}(s), this request lists {len(got)}")
-        for i, (a, b) in enumerate(zip(had, got)):
-            if a.dtype != b.dtype or a.shape != b.shape:
-                raise invalid(f"program {program.hash[:12]}: {kind} {i}: @main says {a.text()}, the request says {b.text()}")
-            if a != b:
-                raise invalid(f"program {program.hash[:12]}: {kind} {i} was compiled as {a.text()} {a.placement.upper()}, this request says {b.text()} {b.placement.upper()}")

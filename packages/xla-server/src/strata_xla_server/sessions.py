@@ -45,6 +45,7 @@ class Session:
     owner: str = ""          # the connection that opened it (per-client limits)
     max_buffers: int = 0     # 0 = no limit
     max_programs: int = 0    # 0 = no limit
+    processes: int = 1       # processes of the mesh; this server holds num_devices / processes devices
     created: float = field(default_factory=time.monotonic)
     buffers: dict[str, Buffer] = field(default_factory=dict)
     programs: dict[str, Any] = field(default_factory=dict)   # program_hash -> Program
@@ -58,8 +59,9 @@ class Session:
 
     @property
     def buffer_overhead(self) -> int:
-        """Quota bytes one buffer costs beyond its data: the overhead of each device shard."""
-        return BUFFER_OVERHEAD_BYTES * self.num_devices
+        """Quota bytes one buffer costs beyond its data: the overhead of each device shard
+        this server holds."""
+        return BUFFER_OVERHEAD_BYTES * (self.num_devices // self.processes)
 
     def charged(self) -> int:
         """Quota bytes held now: buffers with their overhead, and kept programs."""
@@ -171,7 +173,7 @@ class Session:
 
 class Sessions:
     def __init__(self, max_sessions: int, default_quota: int, *, max_unattached_per_client: int = 0,
-                 max_buffers: int = 0, max_programs: int = 0):
+                 max_buffers: int = 0, max_programs: int = 0, processes: int = 1):
         self._sessions: dict[str, Session] = {}
         self._lock = threading.Lock()
         self.max_sessions = max_sessions
@@ -179,6 +181,7 @@ class Sessions:
         self.max_unattached_per_client = max_unattached_per_client   # 0 = no limit
         self.max_buffers = max_buffers
         self.max_programs = max_programs
+        self.processes = processes
 
     def open(self, quota: int, num_devices: int, client: str, owner: str = "") -> Session:
         if self.default_quota:
@@ -198,7 +201,7 @@ class Sessions:
                     f"{self.max_sessions}); close sessions you no longer use"
                 )
             session = Session("sess-" + secrets.token_hex(12), num_devices, quota, client, owner,
-                              self.max_buffers, self.max_programs)
+                              self.max_buffers, self.max_programs, self.processes)
             self._sessions[session.id] = session
             return session
 

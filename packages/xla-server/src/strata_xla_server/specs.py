@@ -58,9 +58,30 @@ class Spec:
         """Bytes of the tensor itself (what Fetch returns)."""
         return self.size * self.dtype.numpy.itemsize
 
-    def device_bytes(self, num_devices: int) -> int:
-        """Bytes it holds on the devices: a replicated tensor has one copy per device."""
-        return self.nbytes * (num_devices if self.placement == REPLICATED else 1)
+    def device_bytes(self, num_devices: int, processes: int = 1) -> int:
+        """Bytes it holds on this process's devices (num_devices / processes of them): a
+        replicated tensor has one copy per device, a split one this process's share."""
+        if self.placement == REPLICATED:
+            return self.nbytes * (num_devices // processes)
+        return self.nbytes // processes
+
+    def local_shape(self, processes: int) -> tuple[int, ...]:
+        """The shape of the data one process of a mesh sends and receives: a replicated
+        tensor whole, a split one its block of dimension 0."""
+        if self.placement != SPLIT_DIM0 or processes == 1:
+            return self.shape
+        return (self.shape[0] // processes, *self.shape[1:])
+
+    def local_nbytes(self, processes: int) -> int:
+        return math.prod(self.local_shape(processes)) * self.dtype.numpy.itemsize
+
+    def local_rows_text(self, processes: int, process_index: int) -> str:
+        """Which part a process holds, for messages: 'rows 4..8 of 8 (process 1 of 2)'."""
+        if self.placement != SPLIT_DIM0 or processes == 1:
+            return "the whole tensor"
+        rows = self.shape[0] // processes
+        return (f"rows {process_index * rows}..{(process_index + 1) * rows} of {self.shape[0]} "
+                f"(process {process_index} of {processes})")
 
     def text(self) -> str:
         """Short form for messages: f32[2,3] (split_dim0)."""

@@ -7,8 +7,12 @@ import { WIRE_DTYPE, WIRE_PLACEMENT } from './wire-specs.js';
 /** The most bytes one literal argument may have (the server's limit); larger values are uploaded. */
 export const MAX_LITERAL_BYTES = 1 << 20;
 
-/** Literal arguments as the ExecuteRequest's `literals`, checked before they travel. */
-export function literalsOf(literals: readonly LiteralArgument[]): object[] {
+/**
+ * Literal arguments as the ExecuteRequest's `literals`, checked before they travel.
+ * @param processes processes of the server's mesh: a split literal carries this process's
+ *   1/processes of the rows of its (global) shape.
+ */
+export function literalsOf(literals: readonly LiteralArgument[], processes = 1): object[] {
   return literals.map((literal, n) => {
     const { index, values, shape, dtype } = literal;
     if (!Number.isInteger(index) || index < 0) {
@@ -24,12 +28,13 @@ export function literalsOf(literals: readonly LiteralArgument[]): object[] {
         fix: `cast it to one of ${Object.keys(WIRE_DTYPE).join(', ')}.`,
       });
     }
-    const size = sizeOf(shape);
+    const local = literal.placement === 'split' && processes > 1;
+    const size = sizeOf(shape) / (local ? processes : 1);
     const length = (values as ArrayLike<unknown>).length;
     if (length !== size) {
-      throw new StrataError('bad-input', `Literal argument ${index} has ${length} value(s) for shape [${shape.join(', ')}], which holds ${size}.`, {
+      throw new StrataError('bad-input', `Literal argument ${index} has ${length} value(s) for shape [${shape.join(', ')}], which holds ${size}${local ? ` on each of ${processes} processes` : ''}.`, {
         value: length,
-        fix: 'pass exactly one value per element of the shape.',
+        fix: local ? "pass this process's rows only (one value per element of its block of rows)." : 'pass exactly one value per element of the shape.',
       });
     }
     const data = toBytes(values, dtype);

@@ -13,6 +13,14 @@ export interface ServerHealth {
   readonly device_count: number;
   readonly server_version: string;
   readonly jax_version: string;
+  /** This server's process in a mesh of several servers (0 on a server of its own). */
+  readonly process_index: number;
+  /** Processes of the mesh (1 on a server of its own). */
+  readonly process_count: number;
+  /** Devices of this process; `device_count` counts the whole mesh's. */
+  readonly local_device_count: number;
+  /** The same on every member of one mesh; '' on a server of its own. */
+  readonly mesh_id: string;
 }
 
 /** Device of the protocol. */
@@ -21,6 +29,8 @@ export interface ServerDevice {
   readonly platform: string;
   readonly kind: string;
   readonly memory_bytes: number;
+  /** The mesh process whose server holds the device (0 on a server of its own). */
+  readonly process_index: number;
 }
 
 /** How a client's error remedies tell the user to change the server address, the token and TLS. */
@@ -93,12 +103,16 @@ export class XlaClient {
     return m;
   }
 
-  /** One unary call; errors become `server-error` StrataErrors naming the call. */
-  unary<Res>(method: string, request: object, deadlineMs?: number): Promise<Res> {
+  /**
+   * One unary call; errors become `server-error` StrataErrors naming the call.
+   * @param onCall receives the call as it starts, for a caller that may cancel it.
+   */
+  unary<Res>(method: string, request: object, deadlineMs?: number, onCall?: (call: grpc.Call) => void): Promise<Res> {
     return new Promise<Res>((resolve, reject) => {
       const options: grpc.CallOptions = deadlineMs === undefined ? {} : { deadline: Date.now() + deadlineMs };
       const done: Callback<Res> = (error, reply) => (error ? reject(this.wrap(method, error)) : resolve(reply));
-      this.stub[method](request, this.metadata(), options, done);
+      const call = this.stub[method](request, this.metadata(), options, done) as grpc.Call;
+      onCall?.(call);
     });
   }
 

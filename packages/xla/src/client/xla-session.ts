@@ -13,6 +13,27 @@ const CHUNK = 1 << 20;
 const MAX_UPLOADS = 16;
 const PING_MS = 10_000;
 
+/** What `XlaSession.open` is given. */
+export interface XlaSessionOptions {
+  readonly numDevices: number;
+  /** Session memory quota on the server; 0 or absent: the server's default. */
+  readonly memoryQuotaBytes?: number;
+  /** Processes of the mesh the server is one of (1: a server of its own): split literals carry 1/processes of the rows. */
+  readonly processes?: number;
+  /** Interval of the Attach stream's pings, in ms. Default 10 s. */
+  readonly pingMs?: number;
+  /**
+   * When set: the session counts as lost (see `onLost`) when no answer to its pings came for
+   * this many ms. Absent: only the end of the Attach stream counts.
+   */
+  readonly silenceMs?: number;
+}
+
+/** A call in flight that can be cancelled (a unary call, an upload or a fetch stream). */
+interface Cancellable {
+  cancel(): void;
+}
+
 interface BufferInfo {
   readonly handle: string;
   readonly nbytes: number;
@@ -45,46 +66,127 @@ export class XlaSession implements ProgramExecutor {
   private closed = false;
   private uploadsInFlight = 0;
   private readonly uploadQueue: (() => void)[] = [];
-  private readonly pongWaiters: ((pong: SessionUsage) => void)[] = [];
+  private readonly pongWaiters: { resolve: (pong: SessionUsage) => void; reject: (error: Error) => void }[] = [];
+  private readonly calls = new Set<Cancellable>();
+  private readonly lostListeners = new Set<(reason: string) => void>();
+  private lostReason: string | null = null;
+  private lastPongAt = Date.now();
 
   private constructor(
     private readonly client: XlaClient,
     readonly id: string,
     readonly numDevices: number,
     readonly memoryQuotaBytes: number,
+    private readonly processes: number,
   ) {}
 
-  static async open(client: XlaClient, options: { numDevices: number; memoryQuotaBytes?: number }): Promise<XlaSession> {
+  static async open(client: XlaClient, options: XlaSessionOptions): Promise<XlaSession> {
     const reply = await client.unary<{ session_id: string; memory_quota_bytes: number; num_devices: number }>(
       'OpenSession',
       { memory_quota_bytes: options.memoryQuotaBytes ?? 0, num_devices: options.numDevices, client: '@strata/xla 0.1.0' },
       30_000,
     );
-    const session = new XlaSession(client, reply.session_id, reply.num_devices || options.numDevices, reply.memory_quota_bytes);
-    session.startAttach();
+    const session = new XlaSession(client, reply.session_id, reply.num_devices || options.numDevices, reply.memory_quota_bytes, options.processes ?? 1);
+    session.startAttach(options.pingMs ?? PING_MS, options.silenceMs);
     return session;
   }
 
-  /** Holds the Attach stream open (the server frees the session when it ends) and pings it. */
-  private startAttach(): void {
+  /** The server's address. */
+  get address(): string {
+    return this.client.address;
+  }
+
+  /**
+   * Holds the Attach stream open (the server frees the session when it ends) and pings it;
+   * the stream's end, or `silenceMs` without an answer, makes the session lost.
+   */
+  private startAttach(pingMs: number, silenceMs: number | undefined): void {
     const stream = (this.client.stub.Attach as (m: grpc.Metadata) => grpc.ClientDuplexStream<object, object>)(this.client.metadata());
-    stream.on('data', (pong: { buffers: number; bytes_in_use: number }) =>
-      this.pongWaiters.shift()?.({ buffers: Number(pong.buffers), bytesInUse: Number(pong.bytes_in_use) }),
-    );
-    stream.on('error', () => undefined);
+    stream.on('data', (pong: { buffers: number; bytes_in_use: number }) => {
+      this.lastPongAt = Date.now();
+      this.pongWaiters.shift()?.resolve({ buffers: Number(pong.buffers), bytesInUse: Number(pong.bytes_in_use) });
+    });
+    stream.on('error', (error: Error) => this.lose(`ended the session's Attach stream: ${error.message}`));
+    stream.on('end', () => this.lose("ended the session's Attach stream"));
     stream.write({ session_id: this.id });
     this.attach = stream;
-    this.timer = setInterval(() => stream.write({ session_id: this.id }), PING_MS);
+    this.lastPongAt = Date.now();
+    let lastTick = Date.now();
+    this.timer = setInterval(() => {
+      const now = Date.now();
+      // A late tick means this process was busy (a long trace): answers may wait unread, so the silence starts over.
+      if (now - lastTick > 2 * pingMs) this.lastPongAt = now;
+      lastTick = now;
+      if (silenceMs !== undefined && now - this.lastPongAt > silenceMs) {
+        this.lose(`answered no ping of the session for ${Math.round((now - this.lastPongAt) / 1000)} s`);
+        return;
+      }
+      stream.write({ session_id: this.id });
+    }, pingMs);
     // The ping must not keep a finished program alive.
     this.timer.unref();
+  }
+
+  /**
+   * Calls `listener` once with the reason when the session is lost while open: its Attach
+   * stream ended (the server went away) or its pings went unanswered for `silenceMs`.
+   * Returns the function that removes the listener.
+   */
+  onLost(listener: (reason: string) => void): () => void {
+    if (this.lostReason !== null) {
+      listener(this.lostReason);
+      return () => undefined;
+    }
+    this.lostListeners.add(listener);
+    return () => this.lostListeners.delete(listener);
+  }
+
+  private lose(reason: string): void {
+    if (this.closed || this.lostReason !== null) return;
+    this.lostReason = reason;
+    if (this.timer) clearInterval(this.timer);
+    for (const listener of this.lostListeners) listener(reason);
+  }
+
+  /** Cancels every call of this session in flight: each rejects with a CANCELLED error. */
+  cancelCalls(): void {
+    for (const call of [...this.calls]) call.cancel();
+    this.calls.clear();
+  }
+
+  /**
+   * Gives the session up without asking the server (which may be gone or stuck): cancels
+   * the calls in flight and ends the Attach stream, upon which a live server frees the
+   * session's buffers.
+   */
+  abandon(): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.timer) clearInterval(this.timer);
+    this.cancelCalls();
+    this.attach?.cancel();
+    this.attach = null;
+    for (const waiter of this.pongWaiters.splice(0)) waiter.reject(new Error('the session was given up'));
+  }
+
+  /** Runs a unary call of this session, tracked so that `cancelCalls` can cancel it. */
+  private unary<Res>(method: string, request: object, deadlineMs?: number): Promise<Res> {
+    let call: Cancellable | undefined;
+    const reply = this.client.unary<Res>(method, request, deadlineMs, (c) => {
+      call = c;
+      this.calls.add(c);
+    });
+    return reply.finally(() => {
+      if (call) this.calls.delete(call);
+    });
   }
 
   /** Buffers and bytes the session holds on the server now (one ping on the Attach stream). */
   usage(): Promise<SessionUsage> {
     const attach = this.attach;
     if (attach === null) return Promise.reject(new Error('the session is closed'));
-    return new Promise((resolve) => {
-      this.pongWaiters.push(resolve);
+    return new Promise((resolve, reject) => {
+      this.pongWaiters.push({ resolve, reject });
       attach.write({ session_id: this.id });
     });
   }
@@ -105,8 +207,13 @@ export class XlaSession implements ProgramExecutor {
     return new Promise<string>((resolve, reject) => {
       const call = (this.client.stub.Upload as (m: grpc.Metadata, cb: (e: grpc.ServiceError | null, r: BufferInfo) => void) => grpc.ClientWritableStream<object>)(
         this.client.metadata(),
-        (error, reply) => (error ? reject(this.client.wrap('Upload', error)) : resolve(reply.handle)),
+        (error, reply) => {
+          this.calls.delete(call);
+          if (error) reject(this.client.wrap('Upload', error));
+          else resolve(reply.handle);
+        },
       );
+      this.calls.add(call);
       const spec = specOf({ shape, dtype, placement });
       if (bytes.length === 0) call.write({ session_id: this.id, spec, data: Buffer.alloc(0) });
       for (let offset = 0; offset < bytes.length; offset += CHUNK) {
@@ -118,7 +225,7 @@ export class XlaSession implements ProgramExecutor {
   }
 
   async compile(hash: string, text: string, params: readonly TensorSpecLike[], results: readonly TensorSpecLike[]): Promise<boolean> {
-    const reply = await this.client.unary<{ cached: boolean; compile_ms: number }>('Compile', {
+    const reply = await this.unary<{ cached: boolean; compile_ms: number }>('Compile', {
       session_id: this.id,
       program_hash: hash,
       stablehlo_text: text,
@@ -131,6 +238,8 @@ export class XlaSession implements ProgramExecutor {
 
   /** Milliseconds the server reported running programs (its execute_ms), summed. */
   serverExecuteMs = 0;
+  /** Execute calls this session made. */
+  executeCalls = 0;
 
   /**
    * Runs a compiled program on the server (see ProgramExecutor.execute).
@@ -153,14 +262,15 @@ export class XlaSession implements ProgramExecutor {
     release: readonly string[] = [],
     literals: readonly LiteralArgument[] = [],
   ): Promise<ExecuteResult> {
-    const reply = await this.client.unary<{ outputs: InlinedBufferInfo[]; execute_ms: number }>('Execute', {
+    this.executeCalls++;
+    const reply = await this.unary<{ outputs: InlinedBufferInfo[]; execute_ms: number }>('Execute', {
       session_id: this.id,
       program_hash: hash,
       inputs,
       donate,
       inline_max_bytes: inlineMaxBytes,
       release,
-      literals: literalsOf(literals),
+      literals: literalsOf(literals, this.processes),
     });
     this.serverExecuteMs += reply.execute_ms;
     return {
@@ -176,15 +286,22 @@ export class XlaSession implements ProgramExecutor {
         { session_id: this.id, handle },
         this.client.metadata(),
       );
+      this.calls.add(call);
       call.on('data', (chunk) => chunks.push(chunk.data));
-      call.on('error', (error) => reject(this.client.wrap('Fetch', error)));
-      call.on('end', () => resolve(fromBytes(Buffer.concat(chunks), dtype, size)));
+      call.on('error', (error) => {
+        this.calls.delete(call);
+        reject(this.client.wrap('Fetch', error));
+      });
+      call.on('end', () => {
+        this.calls.delete(call);
+        resolve(fromBytes(Buffer.concat(chunks), dtype, size));
+      });
     });
   }
 
   async release(handles: readonly string[]): Promise<void> {
     if (this.closed || handles.length === 0) return;
-    await this.client.unary('Release', { session_id: this.id, handles });
+    await this.unary('Release', { session_id: this.id, handles });
   }
 
   /** Closes the session: the server frees its buffers. */

@@ -2,8 +2,10 @@ import { createHash } from 'node:crypto';
 import type { Precision } from '@strata/core';
 import { HloBuilder } from '../hlo/hlo-builder.js';
 import { elemOf, sizeOf, typeText, type Value } from '../hlo/hlo-types.js';
+import { sliceToRows } from '../lowerings/padded-rows.js';
 import { SMALL_TENSOR, argumentKey } from './argument-key.js';
 import type { LazyNode, Placement, TensorRecord } from './graph-types.js';
+import { isPadded, wireShape } from './split-padding.js';
 
 /** One cut of the graph, lowered: the module text, its hash, and its arguments and results. */
 export interface LoweredProgram {
@@ -157,7 +159,8 @@ export class GraphLowerer {
     const taken = new Set<number>();
     const returned = new Set(resultRefs.flatMap((ref) => (ref?.kind === 'param' ? [ref.index] : [])));
     params.forEach((p, i) => {
-      if (returned.has(i) || sizeOf(p.shape) <= SMALL_TENSOR) return;
+      // A padded argument's buffer has more rows than any result: it never aliases one.
+      if (returned.has(i) || sizeOf(p.shape) <= SMALL_TENSOR || isPadded(p.shape, p.placement, this.numDevices)) return;
       const j = results.findIndex(
         (r, k) => !taken.has(k) && resultRefs[k]?.kind === 'value' && r.dtype === p.dtype && r.placement === p.placement && sameShape(r.shape, p.shape),
       );
@@ -173,9 +176,16 @@ export class GraphLowerer {
     const annotate = this.numDevices > 1;
     const b = new HloBuilder(this.precision);
     const values = new Map<TensorRecord, Value>();
-    const argValues = plan.params.map((record, i): Value => ({ name: `%arg${i}`, type: { shape: record.shape, elem: elemOf(record.dtype) } }));
+    // A padded split argument is declared at its wire shape and sliced to its true rows before any op reads it.
+    const argTypes = plan.params.map((record, i): Value => ({
+      name: `%arg${i}`,
+      type: { shape: wireShape(record.shape, record.placement, this.numDevices), elem: elemOf(record.dtype) },
+    }));
+    const argValues = plan.params.map((record, i): Value =>
+      isPadded(record.shape, record.placement, this.numDevices) ? sliceToRows(b, argTypes[i], record.shape[0]) : argTypes[i],
+    );
     const argDecls = plan.params.map((record, i) => {
-      const v = argValues[i];
+      const v = argTypes[i];
       const attributes: string[] = [];
       if (annotate) attributes.push(`mhlo.sharding = "${shardingOf(record.placement, record.shape.length, this.numDevices)}"`);
       const alias = plan.aliases.get(i);

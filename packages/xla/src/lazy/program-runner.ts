@@ -10,6 +10,7 @@ export interface ProgramArguments {
   readonly literals: readonly LiteralArgument[];
   readonly handles: Promise<(string | null)[]>;
 }
+import { wireShape } from './split-padding.js';
 import type { TensorStore } from './tensor-store.js';
 import type { Transfers } from './transfers.js';
 
@@ -40,12 +41,16 @@ export class ProgramRunner {
 
   async run(program: LoweredProgram): Promise<void> {
     const executor = this.executor();
-    const spec = (r: TensorRecord) => ({ shape: r.shape, dtype: r.dtype, placement: r.placement });
+    // Arguments are compiled at their wire shapes (padded split batches), results at their true shapes.
+    const spec = (r: TensorRecord, shape: readonly number[]) => ({ shape, dtype: r.dtype, placement: r.placement });
+    const params = program.params.map((r) => spec(r, wireShape(r.shape, r.placement, executor.numDevices)));
+    // The lowered module returns every result replicated, whatever placement its tensor has asked for since.
+    const results = program.results.map((r) => ({ shape: r.shape, dtype: r.dtype, placement: 'replicated' as const }));
     // Arguments upload while the program compiles (small host values go with the Execute).
     const args = this.argumentsOf(program.params, () => true);
     if (!this.seenHashes.has(program.hash)) {
       const t0 = performance.now();
-      const compiled = await executor.compile(program.hash, program.text, program.params.map(spec), program.results.map(spec));
+      const compiled = await executor.compile(program.hash, program.text, params, results);
       if (compiled) {
         this.stats.compilations++;
         this.stats.compileMs += performance.now() - t0;
@@ -105,9 +110,13 @@ export class ProgramRunner {
       this.pins.returnReleases(release);
       if (donated.length === 0) throw error;
       this.pins.consume(donated);
+      const innerFix = error instanceof StrataError ? error.fix : undefined;
       throw new StrataError('device-error', `A program failed after XLA took over ${donated.length} of its argument buffers (old weights and optimizer state): ${errorReason(error)}`, {
         value: hash.slice(0, 12),
-        fix: `the model state on the server is gone with them: restore from the last checkpoint (Trainer ckptPath) and fix the cause above${error instanceof StrataError && error.fix ? ` (${error.fix.replace(/\.$/, '')})` : ''}.`,
+        // A cause whose own fix already says to resume from a checkpoint (a lost server) is the whole fix.
+        fix: innerFix?.includes('checkpoint')
+          ? innerFix
+          : `the model state on the server is gone with them: restore from the last checkpoint (Trainer ckptPath) and fix the cause above${innerFix ? ` (${innerFix.replace(/\.$/, '')})` : ''}.`,
         cause: error,
       });
     }

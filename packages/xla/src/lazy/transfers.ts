@@ -6,6 +6,7 @@ import type { XlaBackendStats } from './backend-stats.js';
 import type { TensorRecord } from './graph-types.js';
 import { filled } from './host-values.js';
 import type { LiteralArgument, ProgramExecutor } from './program-executor.js';
+import { padRows, trueRows, wireShape } from './split-padding.js';
 import type { TensorStore } from './tensor-store.js';
 
 /** Host values up to this size go with an Execute call as literals rather than as uploads. */
@@ -62,7 +63,8 @@ export class Transfers {
       case 'device':
         if (s.values !== undefined) return s.values;
         this.stats.fetches++;
-        return this.executor().fetch(s.handle, r.dtype, sizeOf(r.shape));
+        // A padded split buffer comes back with its padding rows, which are cut off here.
+        return trueRows(await this.executor().fetch(s.handle, r.dtype, sizeOf(this.wireShapeOf(r))), r.shape);
       case 'node':
         throw new Error(`internal: tensor ${r.id} is still pending after a flush`);
     }
@@ -76,9 +78,15 @@ export class Transfers {
   literalOf(r: TensorRecord, index: number): LiteralArgument | undefined {
     const s = r.source;
     if ((s.kind !== 'host' && s.kind !== 'fill') || this.inflight.has(r)) return undefined;
-    if (sizeOf(r.shape) * (r.dtype === 'bool' ? 1 : 4) > LITERAL_MAX_BYTES) return undefined;
+    const wire = this.wireShapeOf(r);
+    if (sizeOf(wire) * (r.dtype === 'bool' ? 1 : 4) > LITERAL_MAX_BYTES) return undefined;
     const values = s.kind === 'host' ? s.values : filled(s.value, r.shape, r.dtype);
-    return { index, values, shape: r.shape, dtype: r.dtype, placement: r.placement };
+    return { index, values: padRows(values, r.shape, wire), shape: wire, dtype: r.dtype, placement: r.placement };
+  }
+
+  /** The shape the tensor has on the server: a split batch whose rows do not divide by the devices is padded. */
+  private wireShapeOf(r: TensorRecord): number[] {
+    return wireShape(r.shape, r.placement, this.executor().numDevices);
   }
 
   /** Forgets the cached small values (a new session). */
@@ -101,7 +109,8 @@ export class Transfers {
         return cached;
       }
     }
-    const handle = await this.executor().upload(values, r.shape, r.dtype, r.placement);
+    const wire = this.wireShapeOf(r);
+    const handle = await this.executor().upload(padRows(values, r.shape, wire), wire, r.dtype, r.placement);
     this.stats.uploads++;
     if (key !== undefined) {
       this.smallCache.set(key, handle);

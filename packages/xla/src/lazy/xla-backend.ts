@@ -211,17 +211,20 @@ export class XlaBackend extends KernelBackend {
     return this.store.get(dataId)?.source.kind === 'node';
   }
 
-  /** Marks a tensor as a batch tensor: split along dimension 0 over the devices. */
+  /**
+   * Marks a tensor as a batch tensor: split along dimension 0 over the devices. Rows that do not
+   * divide by the devices travel padded with zero rows, which every program slices off before
+   * reading the tensor (split-padding.ts); a scalar has no rows to split and stays replicated.
+   */
   setPlacement(dataId: DataId, placement: Placement): void {
     const r = this.store.get(dataId);
     if (r === undefined) return;
-    if (placement === 'split' && this.numDevices > 1 && (r.shape.length === 0 || r.shape[0] % this.numDevices !== 0)) {
-      throw new StrataError('bad-input', `A batch of shape [${r.shape.join(', ')}] cannot be split over ${this.numDevices} cores.`, {
-        value: r.shape,
-        fix: `make the global batch size a multiple of ${this.numDevices} (the number of cores).`,
-      });
-    }
-    r.placement = placement;
+    // A scalar has no rows to split. A computed tensor (pending, or a program's result) is
+    // replicated on the devices and cannot be padded without a program: it is split (the server
+    // reshards it where a program takes it) only where its rows divide by the devices.
+    const computed = r.source.kind === 'node' || r.source.kind === 'device';
+    const cannotSplit = r.shape.length === 0 || (computed && r.shape[0] % this.numDevices !== 0);
+    r.placement = placement === 'split' && cannotSplit ? 'replicated' : placement;
   }
 
   /** Starts logging kernel names (preflight); returns the function that stops and gives them. */

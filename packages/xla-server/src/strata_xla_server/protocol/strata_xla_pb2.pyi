@@ -38,34 +38,44 @@ class HealthRequest(_message.Message):
     def __init__(self) -> None: ...
 
 class HealthReply(_message.Message):
-    __slots__ = ("ok", "platform", "device_count", "server_version", "jax_version")
+    __slots__ = ("ok", "platform", "device_count", "server_version", "jax_version", "process_index", "process_count", "local_device_count", "mesh_id")
     OK_FIELD_NUMBER: _ClassVar[int]
     PLATFORM_FIELD_NUMBER: _ClassVar[int]
     DEVICE_COUNT_FIELD_NUMBER: _ClassVar[int]
     SERVER_VERSION_FIELD_NUMBER: _ClassVar[int]
     JAX_VERSION_FIELD_NUMBER: _ClassVar[int]
+    PROCESS_INDEX_FIELD_NUMBER: _ClassVar[int]
+    PROCESS_COUNT_FIELD_NUMBER: _ClassVar[int]
+    LOCAL_DEVICE_COUNT_FIELD_NUMBER: _ClassVar[int]
+    MESH_ID_FIELD_NUMBER: _ClassVar[int]
     ok: bool
     platform: str
     device_count: int
     server_version: str
     jax_version: str
-    def __init__(self, ok: _Optional[bool] = ..., platform: _Optional[str] = ..., device_count: _Optional[int] = ..., server_version: _Optional[str] = ..., jax_version: _Optional[str] = ...) -> None: ...
+    process_index: int
+    process_count: int
+    local_device_count: int
+    mesh_id: str
+    def __init__(self, ok: _Optional[bool] = ..., platform: _Optional[str] = ..., device_count: _Optional[int] = ..., server_version: _Optional[str] = ..., jax_version: _Optional[str] = ..., process_index: _Optional[int] = ..., process_count: _Optional[int] = ..., local_device_count: _Optional[int] = ..., mesh_id: _Optional[str] = ...) -> None: ...
 
 class ListDevicesRequest(_message.Message):
     __slots__ = ()
     def __init__(self) -> None: ...
 
 class Device(_message.Message):
-    __slots__ = ("id", "platform", "kind", "memory_bytes")
+    __slots__ = ("id", "platform", "kind", "memory_bytes", "process_index")
     ID_FIELD_NUMBER: _ClassVar[int]
     PLATFORM_FIELD_NUMBER: _ClassVar[int]
     KIND_FIELD_NUMBER: _ClassVar[int]
     MEMORY_BYTES_FIELD_NUMBER: _ClassVar[int]
+    PROCESS_INDEX_FIELD_NUMBER: _ClassVar[int]
     id: int
     platform: str
     kind: str
     memory_bytes: int
-    def __init__(self, id: _Optional[int] = ..., platform: _Optional[str] = ..., kind: _Optional[str] = ..., memory_bytes: _Optional[int] = ...) -> None: ...
+    process_index: int
+    def __init__(self, id: _Optional[int] = ..., platform: _Optional[str] = ..., kind: _Optional[str] = ..., memory_bytes: _Optional[int] = ..., process_index: _Optional[int] = ...) -> None: ...
 
 class ListDevicesReply(_message.Message):
     __slots__ = ("devices",)
