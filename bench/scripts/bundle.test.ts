@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -11,10 +11,11 @@ const bench = join(dirname(fileURLToPath(import.meta.url)), '..');
 // The bundle is what a GPU machine without npm runs (BUNDLE.md): build it outside the repository
 // (no node_modules above it to hide a missing file), and run it there.
 describe('the self-contained bundle', () => {
-  it('runs from a folder outside the repository, Dawn included', { timeout: 240_000 }, () => {
+  it('runs from a folder outside the repository, Dawn included', { timeout: 240_000 }, (t) => {
     // Built straight into a temporary folder: a bundle inside the repository would be a second
     // installed copy of tfjs-core there.
     const dir = mkdtempSync(join(tmpdir(), 'strata-bundle-'));
+    t.after(() => rmSync(dir, { recursive: true, force: true }));
     const build = spawnSync(process.execPath, [join(bench, 'scripts', 'bundle.mjs'), '--out', join(dir, 'strata-bench')], { encoding: 'utf8' });
     assert.equal(build.status, 0, build.stderr);
     const bin = join(dir, 'strata-bench', 'bin', 'strata-bench.mjs');

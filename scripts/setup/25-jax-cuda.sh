@@ -22,7 +22,7 @@ if [ -f .strata/stamps/jax-cuda ] && [ "$(cat .strata/stamps/jax-cuda)" = "$want
   exit 0
 fi
 say "installing jax's CUDA plugin for $gpus NVIDIA GPU(s): jax[cuda12]==$jax (the cuda strategy starts its own XLA server on them)"
-.venv/bin/python -m pip install --quiet --disable-pip-version-check "jax[cuda12]==$jax"
+.venv/bin/python -m pip install --quiet --disable-pip-version-check --no-cache-dir "jax[cuda12]==$jax"
 if ! JAX_PLATFORMS=cuda .venv/bin/python -c "import jax; assert jax.devices('cuda')" >/dev/null 2>.strata/jax-cuda.err; then
   echo "setup: jax's CUDA plugin is installed but sees no GPU (the driver may be older than CUDA 12 needs; with a CUDA 13 driver use jax[cuda13]):" >&2
   tail -n 5 .strata/jax-cuda.err >&2
