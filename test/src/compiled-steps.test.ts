@@ -83,12 +83,14 @@ interface Run {
   readonly rows: Record<string, string>[];
   readonly traces: number;
   readonly replays: number;
+  /** Runs dispatched without waiting for their end. */
+  readonly asynchronous: number;
   readonly tensorsPerEpoch: number[];
 }
 
 async function fit(name: string, options: Partial<TrainerOptions>, { batchSize = 8, epochs = 3, module = new TwoLayer(), samples = data } = {}): Promise<Run> {
   const stats = strategy.stats();
-  const [traces, replays] = [stats.traces, stats.replays];
+  const [traces, replays, asynchronous] = [stats.traces, stats.replays, stats.asynchronousExecutions];
   const tensorsPerEpoch: number[] = [];
   const dir = join(work, name);
   const trainer = new Trainer({
@@ -105,7 +107,7 @@ async function fit(name: string, options: Partial<TrainerOptions>, { batchSize =
   const [header, ...lines] = readFileSync(join(dir, 'metrics.csv'), 'utf8').trim().split('\n');
   const columns = header.split(',');
   const rows = lines.map((line) => Object.fromEntries(line.split(',').map((v, i) => [columns[i], v])));
-  return { module, trainer, rows, traces: stats.traces - traces, replays: stats.replays - replays, tensorsPerEpoch };
+  return { module, trainer, rows, traces: stats.traces - traces, replays: stats.replays - replays, asynchronous: stats.asynchronousExecutions - asynchronous, tensorsPerEpoch };
 }
 
 function release(...runs: Run[]): void {
@@ -129,6 +131,10 @@ describe('compiled steps in the Trainer, on a local XLA:CPU server', () => {
     const compiled = await fit('compiled', {});
     assert.equal(traced.replays, 0);
     assert.ok(compiled.replays >= 12, `replays: ${compiled.replays}`);
+    // The training step's replays are dispatched asynchronously (the loop reads their values
+    // later); validation's are not (their outputs are read at once).
+    assert.ok(compiled.asynchronous >= 10 && compiled.asynchronous < compiled.replays, `asynchronous runs: ${compiled.asynchronous} of ${compiled.replays} replays`);
+    assert.equal(traced.asynchronous, 0);
     // Training: the first step makes Adam's moments and the metric sums (a warm-up), the second is
     // traced for replay; validation likewise; the last, smaller batches of an epoch are not
     // (40 samples in batches of 8 divide evenly); nothing is traced after the first epoch.
@@ -162,6 +168,8 @@ describe('compiled steps in the Trainer, on a local XLA:CPU server', () => {
     assert.equal(scaler(compiled).skippedSteps, scaler(traced).skippedSteps);
     assert.equal(scaler(compiled).scale, scaler(traced).scale);
     assert.ok(compiled.replays > 0);
+    // The skip decision reads each step's finite flag at once: those steps wait for their runs.
+    assert.equal(compiled.asynchronous, 0);
     assertClose(await compiled.module.weights(), await traced.module.weights(), 1e-5, 'weights');
     release(traced, compiled);
   });

@@ -63,6 +63,15 @@ export interface CompileStepOptions {
    * replays would run, with the host cost of recording each step). Default true.
    */
   readonly replay?: boolean;
+  /**
+   * 'asynchronous': a replay returns once the server has queued its run, not once the run has
+   * ended, so that the caller's next step overlaps the running one (jax's asynchronous
+   * dispatch); its outputs are read from the server when the caller reads them, and an error
+   * of the run reaches the next step or read. For a caller that reads the outputs later (a
+   * training loop that logs every few steps). 'synchronous' (default): a replay waits for its
+   * run and small outputs come back with it, for a caller that reads them at once.
+   */
+  readonly dispatch?: 'synchronous' | 'asynchronous';
 }
 
 /** A compiled step: call it with the step's inputs and the key of its host decisions. */

@@ -45,7 +45,17 @@ export class OptimizationLoop {
   private accumulated: tf.NamedTensorMap | undefined;
   /** The batch being trained, for the step function (which a replay does not run). */
   private context: BatchContext | undefined;
-  private readonly trainStep = new TrainerStep('training step', (inputs: { batch: tf.TensorContainer; accumulated: tf.NamedTensorMap }) => this.trainingStep(inputs), () => this.trainer.options.compileSteps);
+  /**
+   * Dispatched asynchronously unless fp16 reads the gradients' finite flag right after it: the
+   * loop reads nothing else of a step before the next one starts (logged values are read at
+   * the logging steps and the epoch's end).
+   */
+  private readonly trainStep = new TrainerStep(
+    'training step',
+    (inputs: { batch: tf.TensorContainer; accumulated: tf.NamedTensorMap }) => this.trainingStep(inputs),
+    () => this.trainer.options.compileSteps,
+    () => (this.trainer.precisionPlugin.checksFinite ? 'synchronous' : 'asynchronous'),
+  );
   /** fp16: the optimizer step on gradients found finite. */
   private readonly applyStep = new TrainerStep('optimizer step', ({ grads }: { grads: tf.NamedTensorMap }) => {
     applyOptimizer(this.trainer.optimizer!, this.finishGradients(grads));

@@ -17,7 +17,7 @@ shards it holds.
 The internal names used (jax._src.xla_bridge, jax._src.compiler, jax._src.op_shardings,
 jax._src.interpreters.mlir, jax._src.interpreters.pxla.shard_args,
 NamedSharding._to_xla_hlo_sharding, jax._src.distributed.global_state) move between jax releases,
-so the server checks the version range below at start and refuses others with the fix.
+so the server checks the version range (jax_versions.py) before it imports them.
 """
 from __future__ import annotations
 
@@ -26,34 +26,9 @@ import re
 from dataclasses import dataclass
 
 import jax
-import jaxlib
 import numpy as np
 
-# The range this module supports: [0.10.2, 0.12). CI tests 0.10.2; 0.11.2 needs Python 3.12+,
-# which the CI machines lack, and passes the server's tests on XLA:GPU.
-SUPPORTED_MIN = (0, 10, 2)
-SUPPORTED_BELOW = (0, 12, 0)
-SKIP_CHECK_ENV = "STRATA_XLA_SKIP_VERSION_CHECK"
-
-
-def _version_tuple(text: str) -> tuple[int, ...]:
-    return tuple(int(x) for x in re.findall(r"\d+", text)[:3])
-
-
-def check_versions() -> None:
-    if os.environ.get(SKIP_CHECK_ENV) == "1":
-        return
-    for name, version in (("jax", jax.__version__), ("jaxlib", jaxlib.__version__)):
-        v = _version_tuple(version)
-        if not (SUPPORTED_MIN <= v < SUPPORTED_BELOW):
-            raise RuntimeError(
-                f"{name} {version} is outside the range this server supports "
-                f"(>= {'.'.join(map(str, SUPPORTED_MIN))}, < {'.'.join(map(str, SUPPORTED_BELOW))}): "
-                f"it uses jax internals that change between releases. Run "
-                f"`pip install jax==0.10.2 jaxlib==0.10.2` (plus the matching libtpu on a TPU VM), "
-                f"or set {SKIP_CHECK_ENV}=1 to try anyway."
-            )
-
+from .jax_versions import SKIP_CHECK_ENV, check_versions  # noqa: F401  (SKIP_CHECK_ENV: for the tests)
 
 check_versions()
 
@@ -304,8 +279,14 @@ class Runtime:
     def execute(self, compiled: Compiled, arrays: list[jax.Array | None],
                 inline: frozenset[int] = frozenset(),
                 keep: frozenset[int] = frozenset(),
-                literals: dict[int, np.ndarray] | None = None) -> tuple[list[jax.Array], dict[int, np.ndarray]]:
-        """Runs a program; returns its outputs and host copies of the outputs named in `inline`.
+                literals: dict[int, np.ndarray] | None = None,
+                wait: bool = True) -> tuple[list[jax.Array], dict[int, np.ndarray], Any]:
+        """Runs a program; returns its outputs, host copies of the outputs named in `inline`,
+        and the run's completion token (its `block_until_ready` waits for the run and raises
+        its error; unlike the outputs, a later run cannot consume it).
+
+        `wait` false: returns once the run is queued on the devices (jax's asynchronous
+        dispatch); the outputs are ready later.
 
         `keep`: aliased arguments whose buffers must survive the run (the client still holds
         them); the program consumes a copy of each instead. `literals`: host values of the
@@ -333,17 +314,19 @@ class Runtime:
         if compiled.num_devices == 1:
             # One device: its arrays are the global arrays, so skip the per-output reassembly
             # (a cost per output, which adds up over a training step's weights and moments).
-            outputs = compiled.executable.execute(args)
+            outputs, token = compiled.executable.execute_with_token(args)
         else:
-            results = compiled.executable.execute_sharded(args)
+            results = compiled.executable.execute_sharded(args, with_tokens=True)
+            token = results.consume_token()
             per_output = results.disassemble_into_single_device_arrays()
             outputs = [
                 jax.make_array_from_single_device_arrays(spec.shape, sharding, shards)
                 for spec, sharding, shards in zip(compiled.out_specs, compiled.out_shardings, per_output)
             ]
-        # Wait, so that errors belong to this call and execute_ms is the run's time.
-        outputs = jax.block_until_ready(outputs)
-        return outputs, {i: self.to_host(outputs[i]) for i in inline}
+        if wait:
+            # Wait, so that errors belong to this call and execute_ms is the run's time.
+            outputs = jax.block_until_ready(outputs)
+        return outputs, {i: self.to_host(outputs[i]) for i in inline}, token
 
     def _reshard(self, array: jax.Array, want: NamedSharding) -> jax.Array:
         if self.process_count == 1:

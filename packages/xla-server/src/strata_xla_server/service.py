@@ -16,6 +16,7 @@ import numpy as np
 
 from . import __version__
 from .errors import ServiceError, exhausted, invalid, not_found
+from .in_flight import EarlierRunFailed, run_after_earlier_runs
 from .literals import parse_literals
 from .pjrt import ModuleError, Runtime, parse_module, xla_status_name
 from .program_checks import check_fits, check_same_specs, check_signature
@@ -223,8 +224,10 @@ class XlaService:
         session.reserve(out_bytes + temp, what, credit, buffers=n_out, credit_buffers=len(donated))
         # Outputs that come back inline, while they fit the reply under the message limit;
         # the others stay on the server only (inlined false), for a Fetch.
+        # An asynchronous run replies before its outputs exist: none comes back inline.
+        asynchronous = request.asynchronous
         inline = set()
-        if request.inline_max_bytes > 0:
+        if request.inline_max_bytes > 0 and not asynchronous:
             inline_room = self.max_message_bytes - REPLY_FRAMING_BYTES
             for i, spec in enumerate(program.out_specs):
                 if 0 < spec.nbytes <= request.inline_max_bytes and spec.placement != SPLIT_DIM0 and spec.nbytes <= inline_room:
@@ -248,16 +251,22 @@ class XlaService:
         try:
             # In a mesh every process must launch the same programs in the same order (their
             # collectives meet): runs go one at a time, in the order they arrived.
-            outputs, hosts = await self._blocking(
-                context, f"running program {program.hash[:12]}", self.runtime.execute,
-                program.compiled, arrays, frozenset(inline), keep, hosts_in, on_late=late,
-                ordered=self._processes > 1)
+            outputs, hosts, token = await self._blocking(
+                context, f"running program {program.hash[:12]}", run_after_earlier_runs,
+                session, program, arrays, frozenset(inline), keep, hosts_in, asynchronous, self.runtime.execute,
+                on_late=late, ordered=self._processes > 1)
         except ServiceError:
             raise   # late() ran, or runs when the abandoned program ends
+        except EarlierRunFailed as e:
+            raise _xla_error(e, "an earlier asynchronous run of this session failed") from None
         except Exception as e:
             raise _xla_error(e, f"running program {program.hash[:12]} failed") from None
         ms = (time.perf_counter() - start) * 1e3
-        session.unreserve(temp)
+        if asynchronous:
+            # Its intermediates are in use until it ends: returned to the quota then.
+            session.in_flight.add(f"program {program.hash[:12]}", token, lambda: session.unreserve(temp))
+        else:
+            session.unreserve(temp)
         infos = []
         added: list[str] = []
         try:

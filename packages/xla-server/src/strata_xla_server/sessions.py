@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import exhausted, not_found, precondition
+from .in_flight import InFlight
 from .specs import Spec
 
 # What one device buffer costs beyond its bytes (PJRT buffer, jax.Array, handle), rounded up.
@@ -56,6 +57,7 @@ class Session:
     attached: bool = False
     closed: bool = False
     lock: threading.Lock = field(default_factory=threading.Lock)
+    in_flight: InFlight = field(default_factory=InFlight)   # asynchronous runs not known to have ended
 
     @property
     def buffer_overhead(self) -> int:

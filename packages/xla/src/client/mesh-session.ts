@@ -110,8 +110,9 @@ export class MeshSession implements ProgramExecutor {
     donate: readonly string[] = [],
     release: readonly string[] = [],
     literals: readonly LiteralArgument[] = [],
+    asynchronous = false,
   ): Promise<ExecuteResult> {
-    const run = this.lastExecute.then(() => this.executeNow(hash, inputs, inlineMaxBytes, donate, release, literals));
+    const run = this.lastExecute.then(() => this.executeNow(hash, inputs, inlineMaxBytes, donate, release, literals, asynchronous));
     this.lastExecute = run.catch(() => undefined);
     return run;
   }
@@ -123,6 +124,7 @@ export class MeshSession implements ProgramExecutor {
     donate: readonly string[],
     release: readonly string[],
     literals: readonly LiteralArgument[],
+    asynchronous: boolean,
   ): Promise<ExecuteResult> {
     const placements = this.resultPlacements.get(hash);
     if (placements === undefined) {
@@ -145,6 +147,7 @@ export class MeshSession implements ProgramExecutor {
           donated.map((b) => b.handles[p]),
           released.map((b) => b.handles[p]),
           literals.map((l, n) => ({ ...l, values: literalParts[n][p] })),
+          asynchronous,
         ),
       ),
     );

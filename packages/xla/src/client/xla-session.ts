@@ -248,6 +248,8 @@ export class XlaSession implements ProgramExecutor {
    *   Upload call and no release: each names the argument it fills (`index`, from 0) and
    *   carries its values, shape, dtype and placement (as compiled), at most 1 MiB. `inputs` then lists the handles of the other arguments,
    *   in argument order.
+   * @param asynchronous the server replies once the run is queued, before it ends: the caller's
+   *   next request overlaps the run; nothing comes back inline.
    * @example
    * // Arguments 0-1 are buffers on the server; argument 2 is this step's learning rate.
    * await session.execute(hash, [weights, batch], 4, [weights], [], [
@@ -261,6 +263,7 @@ export class XlaSession implements ProgramExecutor {
     donate: readonly string[] = [],
     release: readonly string[] = [],
     literals: readonly LiteralArgument[] = [],
+    asynchronous = false,
   ): Promise<ExecuteResult> {
     this.executeCalls++;
     const reply = await this.unary<{ outputs: InlinedBufferInfo[]; execute_ms: number }>('Execute', {
@@ -271,6 +274,7 @@ export class XlaSession implements ProgramExecutor {
       inline_max_bytes: inlineMaxBytes,
       release,
       literals: literalsOf(literals, this.processes),
+      asynchronous,
     });
     this.serverExecuteMs += reply.execute_ms;
     return {

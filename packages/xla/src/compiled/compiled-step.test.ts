@@ -55,10 +55,10 @@ function batch(i: number) {
   });
 }
 
-async function train(compiled: boolean, steps: number, tag: string) {
+async function train(compiled: boolean, steps: number, tag: string, dispatch?: 'synchronous' | 'asynchronous') {
   const m = makeModel(tag);
   const fn = sgdStep(m);
-  const step = strategy.compileStep(fn, { name: 'test step', verify: false });
+  const step = strategy.compileStep(fn, { name: 'test step', verify: false, dispatch });
   const losses: number[] = [];
   for (let i = 0; i < steps; i++) {
     const inputs = { ...batch(i), scale: 1 + i / 10 };
@@ -85,6 +85,25 @@ test('a replayed step equals the traced one step for step: a changing learning r
   compiled.w.forEach((v, i) => assert.ok(Math.abs(v - traced.w[i]) <= 1e-6));
   assert.equal(compiled.steps, 6);
   assert.deepEqual(compiled.logged, compiled.losses);
+});
+
+test('asynchronous dispatch: the same losses, weights and logged values; a replay\'s loss is fetched when read, not sent inline', async () => {
+  const stats = strategy.stats();
+  let before = stats.fetches;
+  const synchronous = await train(true, 6, 'sync', 'synchronous');
+  const syncFetches = stats.fetches - before;
+  before = stats.fetches;
+  const asynchronous = await train(true, 6, 'async', 'asynchronous');
+  const asyncFetches = stats.fetches - before;
+  assert.deepEqual(asynchronous.losses, synchronous.losses);
+  assert.deepEqual(asynchronous.w, synchronous.w);
+  assert.deepEqual(asynchronous.logged, synchronous.logged);
+  assert.equal(asynchronous.steps, 6);
+  // The 5 replays' losses and logged values came back with their runs when synchronous; read from the server when not.
+  assert.ok(asyncFetches >= syncFetches + 10, `fetches: ${syncFetches} synchronous, ${asyncFetches} asynchronous`);
+  const unused = makeModel('bad');
+  assert.throws(() => strategy.compileStep(sgdStep(unused), { dispatch: 'later' as never }), (e: unknown) => e instanceof StrataError && /dispatch is "later"/.test(e.message) && /'asynchronous'/.test(e.fix ?? ''));
+  tf.dispose([unused.w, unused.b]);
 });
 
 test('a replay runs none of the step\'s kernels in JavaScript', async () => {

@@ -41,6 +41,8 @@ export class CompiledStepRunner<I extends tf.TensorContainer, O extends tf.Tenso
   private warned = false;
   private readonly name: string;
   private readonly verify: boolean;
+  /** Replays dispatch without waiting for their runs (CompileStepOptions.dispatch). */
+  private readonly asynchronous: boolean;
   private readonly replay: boolean;
 
   constructor(
@@ -52,6 +54,13 @@ export class CompiledStepRunner<I extends tf.TensorContainer, O extends tf.Tenso
     this.name = options.name ?? 'compiled step';
     this.verify = options.verify ?? verifyFromEnvironment();
     this.replay = options.replay ?? true;
+    if (options.dispatch !== undefined && options.dispatch !== 'synchronous' && options.dispatch !== 'asynchronous') {
+      throw new StrataError('bad-input', `compileStep's dispatch is ${JSON.stringify(options.dispatch)}.`, {
+        value: String(options.dispatch),
+        fix: "pass dispatch: 'asynchronous' (a replay returns once its run is queued) or 'synchronous' (it waits for the run; the default).",
+      });
+    }
+    this.asynchronous = options.dispatch === 'asynchronous';
   }
 
   async call(inputs: I, key = ''): Promise<O> {
@@ -69,7 +78,7 @@ export class CompiledStepRunner<I extends tf.TensorContainer, O extends tf.Tenso
     if (entry?.plan) {
       if (this.verify) return this.verifiedReplay(backend, entry, inputs, leaves);
       backend.stats.replays++;
-      const replayed = await replayPlan(backend, entry.plan, leaves, { shadow: false });
+      const replayed = await replayPlan(backend, entry.plan, leaves, { shadow: false, asynchronous: this.asynchronous });
       return rebuild(entry.template, replayed) as O;
     }
     return this.trace(backend, inputs, signature, entry);

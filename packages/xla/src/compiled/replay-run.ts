@@ -16,9 +16,10 @@ export interface ReplayResults {
  * effects run), runs the program on the inputs and the variables' current buffers (donating
  * the old buffers of the variables it assigns), rebinds the variables, hands results to their
  * host code and returns the outputs. A `shadow` replay runs the program only: no host effect,
- * no donation, no rebinding, its results kept as records for a comparison.
+ * no donation, no rebinding, its results kept as records for a comparison. `asynchronous`: the
+ * run is dispatched without waiting for its end (see CompileStepOptions.dispatch).
  */
-export async function replayPlan(backend: XlaBackend, plan: ReplayPlan, leaves: readonly Leaf[], { shadow }: { shadow: boolean }): Promise<ReplayResults> {
+export async function replayPlan(backend: XlaBackend, plan: ReplayPlan, leaves: readonly Leaf[], { shadow, asynchronous = false }: { shadow: boolean; asynchronous?: boolean }): Promise<ReplayResults> {
   const dynamic = new Map<number, number>();
   plan.events.forEach((e, i) => {
     if (e.kind === 'dynamic') dynamic.set(i, e.read());
@@ -57,7 +58,7 @@ export async function replayPlan(backend: XlaBackend, plan: ReplayPlan, leaves: 
     // Inputs and dynamic scalars change at every call: they go by value when small. Constants
     // and tensors made before the step are uploaded once and stay.
     const literal = (i: number) => plan.params[i].kind !== 'constant' && plan.params[i].kind !== 'persistent';
-    result = await backend.executeCompiled(plan.hash, params, literal, donate);
+    result = await backend.executeCompiled(plan.hash, params, literal, donate, asynchronous && !shadow);
   } finally {
     for (const r of temporaries) backend.dropRecord(r);
   }

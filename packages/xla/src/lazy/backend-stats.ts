@@ -4,6 +4,8 @@ export interface XlaBackendStats {
   compilations: number;
   /** Programs run. */
   executions: number;
+  /** Of those, runs dispatched asynchronously (the call returned once the server queued the run). */
+  asynchronousExecutions: number;
   /** Values fetched from the server (small results come back with Execute instead). */
   fetches: number;
   /** Host tensors uploaded (small constants are uploaded once and reused). */
@@ -33,6 +35,7 @@ export function newStats(): XlaBackendStats {
   return {
     compilations: 0,
     executions: 0,
+    asynchronousExecutions: 0,
     fetches: 0,
     uploads: 0,
     literals: 0,

@@ -15,6 +15,8 @@ export interface ProgramExecutor {
    * `literals`: arguments sent by value with the call instead of as uploaded buffers (a step's
    * learning rate and bias corrections, which change every step; a small batch), at most
    * 1 MiB each; then `inputs` holds the handles of the other arguments, in argument order.
+   * `asynchronous`: the server replies once the run is queued, before it ends (no value
+   * comes back inline); a later call that needs the results waits for them there.
    */
   execute(
     hash: string,
@@ -23,6 +25,7 @@ export interface ProgramExecutor {
     donate?: readonly string[],
     release?: readonly string[],
     literals?: readonly LiteralArgument[],
+    asynchronous?: boolean,
   ): Promise<ExecuteResult>;
   fetch(handle: string, dtype: DataType, size: number): Promise<BackendValues>;
   release(handles: readonly string[]): Promise<void>;

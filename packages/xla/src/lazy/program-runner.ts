@@ -90,9 +90,9 @@ export class ProgramRunner {
   /**
    * Runs a compiled program on its arguments (`args` from `argumentsOf`), donating the
    * arguments `donate` selects, with the releases gathered since the last run. The result
-   * handles are the caller's to adopt.
+   * handles are the caller's to adopt. `asynchronous`: see ProgramExecutor.execute.
    */
-  async execute(hash: string, args: ProgramArguments, donate: (index: number) => boolean): Promise<ExecuteResult> {
+  async execute(hash: string, args: ProgramArguments, donate: (index: number) => boolean, asynchronous = false): Promise<ExecuteResult> {
     const executor = this.executor();
     const t1 = performance.now();
     const all = await args.handles;
@@ -105,7 +105,7 @@ export class ProgramRunner {
     const release = this.pins.takeReleases();
     let outs: ExecuteResult;
     try {
-      outs = await executor.execute(hash, handles, INLINE_MAX_BYTES, donated, release, args.literals);
+      outs = await executor.execute(hash, handles, INLINE_MAX_BYTES, donated, release, args.literals, asynchronous);
     } catch (error) {
       this.pins.returnReleases(release);
       if (donated.length === 0) throw error;
@@ -123,6 +123,7 @@ export class ProgramRunner {
     this.stats.uploadMs += t2 - t1;
     this.stats.executeMs += performance.now() - t2;
     this.stats.executions++;
+    if (asynchronous) this.stats.asynchronousExecutions++;
     this.stats.literals += args.literals.length;
     // The server freed the donated buffers with the run: their records let go without a Release.
     this.pins.consume(donated);

@@ -315,10 +315,11 @@ export class XlaBackend extends KernelBackend {
   /**
    * Runs a program compiled in this session on `params` (a replayed step): the arguments
    * `literal` allows go by value when they are small host values, `donate` selects the ones XLA
-   * may consume; the caller adopts the result handles.
+   * may consume; the caller adopts the result handles. `asynchronous`: the call returns once
+   * the server queued the run (see ProgramExecutor.execute).
    */
-  executeCompiled(hash: string, params: readonly TensorRecord[], literal: (index: number) => boolean, donate: (index: number) => boolean): Promise<ExecuteResult> {
-    return this.serialize(() => this.runner.execute(hash, this.runner.argumentsOf(params, literal), donate));
+  executeCompiled(hash: string, params: readonly TensorRecord[], literal: (index: number) => boolean, donate: (index: number) => boolean, asynchronous = false): Promise<ExecuteResult> {
+    return this.serialize(() => this.runner.execute(hash, this.runner.argumentsOf(params, literal), donate, asynchronous));
   }
 
   /** A new tfjs data id for a buffer a program returned (`values` when it came back inline). */

@@ -24,17 +24,17 @@ _sym_db = _symbol_database.Default()
 
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x10strata_xla.proto\x12\rstrata.xla.v1\"\x0f\n\rHealthRequest\"\xc9\x01\n\x0bHealthReply\x12\n\n\x02ok\x18\x01 \x01(\x08\x12\x10\n\x08platform\x18\x02 \x01(\t\x12\x14\n\x0c\x64\x65vice_count\x18\x03 \x01(\x05\x12\x16\n\x0eserver_version\x18\x04 \x01(\t\x12\x13\n\x0bjax_version\x18\x05 \x01(\t\x12\x15\n\rprocess_index\x18\x06 \x01(\x05\x12\x15\n\rprocess_count\x18\x07 \x01(\x05\x12\x1a\n\x12local_device_count\x18\x08 \x01(\x05\x12\x0f\n\x07mesh_id\x18\t \x01(\t\"\x14\n\x12ListDevicesRequest\"a\n\x06\x44\x65vice\x12\n\n\x02id\x18\x01 \x01(\x05\x12\x10\n\x08platform\x18\x02 \x01(\t\x12\x0c\n\x04kind\x18\x03 \x01(\t\x12\x14\n\x0cmemory_bytes\x18\x04 \x01(\x03\x12\x15\n\rprocess_index\x18\x05 \x01(\x05\":\n\x10ListDevicesReply\x12&\n\x07\x64\x65vices\x18\x01 \x03(\x0b\x32\x15.strata.xla.v1.Device\"U\n\x12OpenSessionRequest\x12\x1a\n\x12memory_quota_bytes\x18\x01 \x01(\x03\x12\x13\n\x0bnum_devices\x18\x02 \x01(\x05\x12\x0e\n\x06\x63lient\x18\x03 \x01(\t\"W\n\x10OpenSessionReply\x12\x12\n\nsession_id\x18\x01 \x01(\t\x12\x1a\n\x12memory_quota_bytes\x18\x02 \x01(\x03\x12\x13\n\x0bnum_devices\x18\x03 \x01(\x05\" \n\nAttachPing\x12\x12\n\nsession_id\x18\x01 \x01(\t\"3\n\nAttachPong\x12\x0f\n\x07\x62uffers\x18\x01 \x01(\x03\x12\x14\n\x0c\x62ytes_in_use\x18\x02 \x01(\x03\")\n\x13\x43loseSessionRequest\x12\x12\n\nsession_id\x18\x01 \x01(\t\"*\n\x11\x43loseSessionReply\x12\x15\n\rbuffers_freed\x18\x01 \x01(\x03\"m\n\nTensorSpec\x12#\n\x05\x64type\x18\x01 \x01(\x0e\x32\x14.strata.xla.v1.DType\x12\r\n\x05shape\x18\x02 \x03(\x03\x12+\n\tplacement\x18\x03 \x01(\x0e\x32\x18.strata.xla.v1.Placement\"\xbe\x01\n\x0e\x43ompileRequest\x12\x12\n\nsession_id\x18\x01 \x01(\t\x12\x14\n\x0cprogram_hash\x18\x02 \x01(\t\x12\x16\n\x0establehlo_text\x18\x03 \x01(\t\x12\x13\n\x0bnum_devices\x18\x04 \x01(\x05\x12)\n\x06inputs\x18\x05 \x03(\x0b\x32\x19.strata.xla.v1.TensorSpec\x12*\n\x07outputs\x18\x06 \x03(\x0b\x32\x19.strata.xla.v1.TensorSpec\"H\n\x0c\x43ompileReply\x12\x14\n\x0cprogram_hash\x18\x01 \x01(\t\x12\x0e\n\x06\x63\x61\x63hed\x18\x02 \x01(\x08\x12\x12\n\ncompile_ms\x18\x03 \x01(\x01\"\xaf\x01\n\x0e\x45xecuteRequest\x12\x12\n\nsession_id\x18\x01 \x01(\t\x12\x14\n\x0cprogram_hash\x18\x02 \x01(\t\x12\x0e\n\x06inputs\x18\x03 \x03(\t\x12\x0e\n\x06\x64onate\x18\x04 \x03(\t\x12\x18\n\x10inline_max_bytes\x18\x05 \x01(\x03\x12\x0f\n\x07release\x18\x06 \x03(\t\x12(\n\x08literals\x18\x07 \x03(\x0b\x32\x16.strata.xla.v1.Literal\"O\n\x07Literal\x12\r\n\x05index\x18\x01 \x01(\x05\x12\'\n\x04spec\x18\x02 \x01(\x0b\x32\x19.strata.xla.v1.TensorSpec\x12\x0c\n\x04\x64\x61ta\x18\x03 \x01(\x0c\"N\n\x0c\x45xecuteReply\x12*\n\x07outputs\x18\x01 \x03(\x0b\x32\x19.strata.xla.v1.BufferInfo\x12\x12\n\nexecute_ms\x18\x02 \x01(\x01\"X\n\x0bUploadChunk\x12\x12\n\nsession_id\x18\x01 \x01(\t\x12\'\n\x04spec\x18\x02 \x01(\x0b\x32\x19.strata.xla.v1.TensorSpec\x12\x0c\n\x04\x64\x61ta\x18\x03 \x01(\x0c\"t\n\nBufferInfo\x12\x0e\n\x06handle\x18\x01 \x01(\t\x12\'\n\x04spec\x18\x02 \x01(\x0b\x32\x19.strata.xla.v1.TensorSpec\x12\x0e\n\x06nbytes\x18\x03 \x01(\x03\x12\x0f\n\x07inlined\x18\x04 \x01(\x08\x12\x0c\n\x04\x64\x61ta\x18\x05 \x01(\x0c\"2\n\x0c\x46\x65tchRequest\x12\x12\n\nsession_id\x18\x01 \x01(\t\x12\x0e\n\x06handle\x18\x02 \x01(\t\"C\n\nFetchChunk\x12\'\n\x04spec\x18\x01 \x01(\x0b\x32\x19.strata.xla.v1.TensorSpec\x12\x0c\n\x04\x64\x61ta\x18\x02 \x01(\x0c\"5\n\x0eReleaseRequest\x12\x12\n\nsession_id\x18\x01 \x01(\t\x12\x0f\n\x07handles\x18\x02 \x03(\t\" \n\x0cReleaseReply\x12\x10\n\x08released\x18\x01 \x01(\x05*U\n\x05\x44Type\x12\x15\n\x11\x44TYPE_UNSPECIFIED\x10\x00\x12\x07\n\x03\x46\x33\x32\x10\x01\x12\x07\n\x03I32\x10\x02\x12\x08\n\x04\x42OOL\x10\x03\x12\x08\n\x04\x42\x46\x31\x36\x10\x04\x12\x07\n\x03\x46\x31\x36\x10\x05\x12\x06\n\x02U8\x10\x06*F\n\tPlacement\x12\x19\n\x15PLACEMENT_UNSPECIFIED\x10\x00\x12\x0e\n\nREPLICATED\x10\x01\x12\x0e\n\nSPLIT_DIM0\x10\x02\x32\xeb\x05\n\nXlaService\x12\x42\n\x06Health\x12\x1c.strata.xla.v1.HealthRequest\x1a\x1a.strata.xla.v1.HealthReply\x12Q\n\x0bListDevices\x12!.strata.xla.v1.ListDevicesRequest\x1a\x1f.strata.xla.v1.ListDevicesReply\x12Q\n\x0bOpenSession\x12!.strata.xla.v1.OpenSessionRequest\x1a\x1f.strata.xla.v1.OpenSessionReply\x12\x42\n\x06\x41ttach\x12\x19.strata.xla.v1.AttachPing\x1a\x19.strata.xla.v1.AttachPong(\x01\x30\x01\x12T\n\x0c\x43loseSession\x12\".strata.xla.v1.CloseSessionRequest\x1a .strata.xla.v1.CloseSessionReply\x12\x45\n\x07\x43ompile\x12\x1d.strata.xla.v1.CompileRequest\x1a\x1b.strata.xla.v1.CompileReply\x12\x45\n\x07\x45xecute\x12\x1d.strata.xla.v1.ExecuteRequest\x1a\x1b.strata.xla.v1.ExecuteReply\x12\x41\n\x06Upload\x12\x1a.strata.xla.v1.UploadChunk\x1a\x19.strata.xla.v1.BufferInfo(\x01\x12\x41\n\x05\x46\x65tch\x12\x1b.strata.xla.v1.FetchRequest\x1a\x19.strata.xla.v1.FetchChunk0\x01\x12\x45\n\x07Release\x12\x1d.strata.xla.v1.ReleaseRequest\x1a\x1b.strata.xla.v1.ReleaseReplyb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x10strata_xla.proto\x12\rstrata.xla.v1\"\x0f\n\rHealthRequest\"\xc9\x01\n\x0bHealthReply\x12\n\n\x02ok\x18\x01 \x01(\x08\x12\x10\n\x08platform\x18\x02 \x01(\t\x12\x14\n\x0c\x64\x65vice_count\x18\x03 \x01(\x05\x12\x16\n\x0eserver_version\x18\x04 \x01(\t\x12\x13\n\x0bjax_version\x18\x05 \x01(\t\x12\x15\n\rprocess_index\x18\x06 \x01(\x05\x12\x15\n\rprocess_count\x18\x07 \x01(\x05\x12\x1a\n\x12local_device_count\x18\x08 \x01(\x05\x12\x0f\n\x07mesh_id\x18\t \x01(\t\"\x14\n\x12ListDevicesRequest\"a\n\x06\x44\x65vice\x12\n\n\x02id\x18\x01 \x01(\x05\x12\x10\n\x08platform\x18\x02 \x01(\t\x12\x0c\n\x04kind\x18\x03 \x01(\t\x12\x14\n\x0cmemory_bytes\x18\x04 \x01(\x03\x12\x15\n\rprocess_index\x18\x05 \x01(\x05\":\n\x10ListDevicesReply\x12&\n\x07\x64\x65vices\x18\x01 \x03(\x0b\x32\x15.strata.xla.v1.Device\"U\n\x12OpenSessionRequest\x12\x1a\n\x12memory_quota_bytes\x18\x01 \x01(\x03\x12\x13\n\x0bnum_devices\x18\x02 \x01(\x05\x12\x0e\n\x06\x63lient\x18\x03 \x01(\t\"W\n\x10OpenSessionReply\x12\x12\n\nsession_id\x18\x01 \x01(\t\x12\x1a\n\x12memory_quota_bytes\x18\x02 \x01(\x03\x12\x13\n\x0bnum_devices\x18\x03 \x01(\x05\" \n\nAttachPing\x12\x12\n\nsession_id\x18\x01 \x01(\t\"3\n\nAttachPong\x12\x0f\n\x07\x62uffers\x18\x01 \x01(\x03\x12\x14\n\x0c\x62ytes_in_use\x18\x02 \x01(\x03\")\n\x13\x43loseSessionRequest\x12\x12\n\nsession_id\x18\x01 \x01(\t\"*\n\x11\x43loseSessionReply\x12\x15\n\rbuffers_freed\x18\x01 \x01(\x03\"m\n\nTensorSpec\x12#\n\x05\x64type\x18\x01 \x01(\x0e\x32\x14.strata.xla.v1.DType\x12\r\n\x05shape\x18\x02 \x03(\x03\x12+\n\tplacement\x18\x03 \x01(\x0e\x32\x18.strata.xla.v1.Placement\"\xbe\x01\n\x0e\x43ompileRequest\x12\x12\n\nsession_id\x18\x01 \x01(\t\x12\x14\n\x0cprogram_hash\x18\x02 \x01(\t\x12\x16\n\x0establehlo_text\x18\x03 \x01(\t\x12\x13\n\x0bnum_devices\x18\x04 \x01(\x05\x12)\n\x06inputs\x18\x05 \x03(\x0b\x32\x19.strata.xla.v1.TensorSpec\x12*\n\x07outputs\x18\x06 \x03(\x0b\x32\x19.strata.xla.v1.TensorSpec\"H\n\x0c\x43ompileReply\x12\x14\n\x0cprogram_hash\x18\x01 \x01(\t\x12\x0e\n\x06\x63\x61\x63hed\x18\x02 \x01(\x08\x12\x12\n\ncompile_ms\x18\x03 \x01(\x01\"\xc5\x01\n\x0e\x45xecuteRequest\x12\x12\n\nsession_id\x18\x01 \x01(\t\x12\x14\n\x0cprogram_hash\x18\x02 \x01(\t\x12\x0e\n\x06inputs\x18\x03 \x03(\t\x12\x0e\n\x06\x64onate\x18\x04 \x03(\t\x12\x18\n\x10inline_max_bytes\x18\x05 \x01(\x03\x12\x0f\n\x07release\x18\x06 \x03(\t\x12(\n\x08literals\x18\x07 \x03(\x0b\x32\x16.strata.xla.v1.Literal\x12\x14\n\x0c\x61synchronous\x18\x08 \x01(\x08\"O\n\x07Literal\x12\r\n\x05index\x18\x01 \x01(\x05\x12\'\n\x04spec\x18\x02 \x01(\x0b\x32\x19.strata.xla.v1.TensorSpec\x12\x0c\n\x04\x64\x61ta\x18\x03 \x01(\x0c\"N\n\x0c\x45xecuteReply\x12*\n\x07outputs\x18\x01 \x03(\x0b\x32\x19.strata.xla.v1.BufferInfo\x12\x12\n\nexecute_ms\x18\x02 \x01(\x01\"X\n\x0bUploadChunk\x12\x12\n\nsession_id\x18\x01 \x01(\t\x12\'\n\x04spec\x18\x02 \x01(\x0b\x32\x19.strata.xla.v1.TensorSpec\x12\x0c\n\x04\x64\x61ta\x18\x03 \x01(\x0c\"t\n\nBufferInfo\x12\x0e\n\x06handle\x18\x01 \x01(\t\x12\'\n\x04spec\x18\x02 \x01(\x0b\x32\x19.strata.xla.v1.TensorSpec\x12\x0e\n\x06nbytes\x18\x03 \x01(\x03\x12\x0f\n\x07inlined\x18\x04 \x01(\x08\x12\x0c\n\x04\x64\x61ta\x18\x05 \x01(\x0c\"2\n\x0c\x46\x65tchRequest\x12\x12\n\nsession_id\x18\x01 \x01(\t\x12\x0e\n\x06handle\x18\x02 \x01(\t\"C\n\nFetchChunk\x12\'\n\x04spec\x18\x01 \x01(\x0b\x32\x19.strata.xla.v1.TensorSpec\x12\x0c\n\x04\x64\x61ta\x18\x02 \x01(\x0c\"5\n\x0eReleaseRequest\x12\x12\n\nsession_id\x18\x01 \x01(\t\x12\x0f\n\x07handles\x18\x02 \x03(\t\" \n\x0cReleaseReply\x12\x10\n\x08released\x18\x01 \x01(\x05*U\n\x05\x44Type\x12\x15\n\x11\x44TYPE_UNSPECIFIED\x10\x00\x12\x07\n\x03\x46\x33\x32\x10\x01\x12\x07\n\x03I32\x10\x02\x12\x08\n\x04\x42OOL\x10\x03\x12\x08\n\x04\x42\x46\x31\x36\x10\x04\x12\x07\n\x03\x46\x31\x36\x10\x05\x12\x06\n\x02U8\x10\x06*F\n\tPlacement\x12\x19\n\x15PLACEMENT_UNSPECIFIED\x10\x00\x12\x0e\n\nREPLICATED\x10\x01\x12\x0e\n\nSPLIT_DIM0\x10\x02\x32\xeb\x05\n\nXlaService\x12\x42\n\x06Health\x12\x1c.strata.xla.v1.HealthRequest\x1a\x1a.strata.xla.v1.HealthReply\x12Q\n\x0bListDevices\x12!.strata.xla.v1.ListDevicesRequest\x1a\x1f.strata.xla.v1.ListDevicesReply\x12Q\n\x0bOpenSession\x12!.strata.xla.v1.OpenSessionRequest\x1a\x1f.strata.xla.v1.OpenSessionReply\x12\x42\n\x06\x41ttach\x12\x19.strata.xla.v1.AttachPing\x1a\x19.strata.xla.v1.AttachPong(\x01\x30\x01\x12T\n\x0c\x43loseSession\x12\".strata.xla.v1.CloseSessionRequest\x1a .strata.xla.v1.CloseSessionReply\x12\x45\n\x07\x43ompile\x12\x1d.strata.xla.v1.CompileRequest\x1a\x1b.strata.xla.v1.CompileReply\x12\x45\n\x07\x45xecute\x12\x1d.strata.xla.v1.ExecuteRequest\x1a\x1b.strata.xla.v1.ExecuteReply\x12\x41\n\x06Upload\x12\x1a.strata.xla.v1.UploadChunk\x1a\x19.strata.xla.v1.BufferInfo(\x01\x12\x41\n\x05\x46\x65tch\x12\x1b.strata.xla.v1.FetchRequest\x1a\x19.strata.xla.v1.FetchChunk0\x01\x12\x45\n\x07Release\x12\x1d.strata.xla.v1.ReleaseRequest\x1a\x1b.strata.xla.v1.ReleaseReplyb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'strata_xla_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_DTYPE']._serialized_start=1922
-  _globals['_DTYPE']._serialized_end=2007
-  _globals['_PLACEMENT']._serialized_start=2009
-  _globals['_PLACEMENT']._serialized_end=2079
+  _globals['_DTYPE']._serialized_start=1944
+  _globals['_DTYPE']._serialized_end=2029
+  _globals['_PLACEMENT']._serialized_start=2031
+  _globals['_PLACEMENT']._serialized_end=2101
   _globals['_HEALTHREQUEST']._serialized_start=35
   _globals['_HEALTHREQUEST']._serialized_end=50
   _globals['_HEALTHREPLY']._serialized_start=53
@@ -64,23 +64,23 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_COMPILEREPLY']._serialized_start=1091
   _globals['_COMPILEREPLY']._serialized_end=1163
   _globals['_EXECUTEREQUEST']._serialized_start=1166
-  _globals['_EXECUTEREQUEST']._serialized_end=1341
-  _globals['_LITERAL']._serialized_start=1343
-  _globals['_LITERAL']._serialized_end=1422
-  _globals['_EXECUTEREPLY']._serialized_start=1424
-  _globals['_EXECUTEREPLY']._serialized_end=1502
-  _globals['_UPLOADCHUNK']._serialized_start=1504
-  _globals['_UPLOADCHUNK']._serialized_end=1592
-  _globals['_BUFFERINFO']._serialized_start=1594
-  _globals['_BUFFERINFO']._serialized_end=1710
-  _globals['_FETCHREQUEST']._serialized_start=1712
-  _globals['_FETCHREQUEST']._serialized_end=1762
-  _globals['_FETCHCHUNK']._serialized_start=1764
-  _globals['_FETCHCHUNK']._serialized_end=1831
-  _globals['_RELEASEREQUEST']._serialized_start=1833
-  _globals['_RELEASEREQUEST']._serialized_end=1886
-  _globals['_RELEASEREPLY']._serialized_start=1888
-  _globals['_RELEASEREPLY']._serialized_end=1920
-  _globals['_XLASERVICE']._serialized_start=2082
-  _globals['_XLASERVICE']._serialized_end=2829
+  _globals['_EXECUTEREQUEST']._serialized_end=1363
+  _globals['_LITERAL']._serialized_start=1365
+  _globals['_LITERAL']._serialized_end=1444
+  _globals['_EXECUTEREPLY']._serialized_start=1446
+  _globals['_EXECUTEREPLY']._serialized_end=1524
+  _globals['_UPLOADCHUNK']._serialized_start=1526
+  _globals['_UPLOADCHUNK']._serialized_end=1614
+  _globals['_BUFFERINFO']._serialized_start=1616
+  _globals['_BUFFERINFO']._serialized_end=1732
+  _globals['_FETCHREQUEST']._serialized_start=1734
+  _globals['_FETCHREQUEST']._serialized_end=1784
+  _globals['_FETCHCHUNK']._serialized_start=1786
+  _globals['_FETCHCHUNK']._serialized_end=1853
+  _globals['_RELEASEREQUEST']._serialized_start=1855
+  _globals['_RELEASEREQUEST']._serialized_end=1908
+  _globals['_RELEASEREPLY']._serialized_start=1910
+  _globals['_RELEASEREPLY']._serialized_end=1942
+  _globals['_XLASERVICE']._serialized_start=2104
+  _globals['_XLASERVICE']._serialized_end=2851
 # @@protoc_insertion_point(module_scope)

@@ -166,7 +166,7 @@ class CompileReply(_message.Message):
     def __init__(self, program_hash: _Optional[str] = ..., cached: _Optional[bool] = ..., compile_ms: _Optional[float] = ...) -> None: ...
 
 class ExecuteRequest(_message.Message):
-    __slots__ = ("session_id", "program_hash", "inputs", "donate", "inline_max_bytes", "release", "literals")
+    __slots__ = ("session_id", "program_hash", "inputs", "donate", "inline_max_bytes", "release", "literals", "asynchronous")
     SESSION_ID_FIELD_NUMBER: _ClassVar[int]
     PROGRAM_HASH_FIELD_NUMBER: _ClassVar[int]
     INPUTS_FIELD_NUMBER: _ClassVar[int]
@@ -174,6 +174,7 @@ class ExecuteRequest(_message.Message):
     INLINE_MAX_BYTES_FIELD_NUMBER: _ClassVar[int]
     RELEASE_FIELD_NUMBER: _ClassVar[int]
     LITERALS_FIELD_NUMBER: _ClassVar[int]
+    ASYNCHRONOUS_FIELD_NUMBER: _ClassVar[int]
     session_id: str
     program_hash: str
     inputs: _containers.RepeatedScalarFieldContainer[str]
@@ -181,7 +182,8 @@ class ExecuteRequest(_message.Message):
     inline_max_bytes: int
     release: _containers.RepeatedScalarFieldContainer[str]
     literals: _containers.RepeatedCompositeFieldContainer[Literal]
-    def __init__(self, session_id: _Optional[str] = ..., program_hash: _Optional[str] = ..., inputs: _Optional[_Iterable[str]] = ..., donate: _Optional[_Iterable[str]] = ..., inline_max_bytes: _Optional[int] = ..., release: _Optional[_Iterable[str]] = ..., literals: _Optional[_Iterable[_Union[Literal, _Mapping]]] = ...) -> None: ...
+    asynchronous: bool
+    def __init__(self, session_id: _Optional[str] = ..., program_hash: _Optional[str] = ..., inputs: _Optional[_Iterable[str]] = ..., donate: _Optional[_Iterable[str]] = ..., inline_max_bytes: _Optional[int] = ..., release: _Optional[_Iterable[str]] = ..., literals: _Optional[_Iterable[_Union[Literal, _Mapping]]] = ..., asynchronous: _Optional[bool] = ...) -> None: ...
 
 class Literal(_message.Message):
     __slots__ = ("index", "spec", "data")
