@@ -54,7 +54,7 @@ def test_at_most_the_bound_of_runs_are_unfinished_and_each_returns_its_memory_on
     flight = InFlight(limit=2)
     for name in "abc":
         flight.wait_below()
-        flight.add(f"program {name}", _Run(log, name), lambda name=name: log.append(f"end {name}"))
+        flight.add(f"program {name}", _Run(log, name), [], lambda name=name: log.append(f"end {name}"))
     # The third waited for the first: two remain unfinished.
     assert log == ["wait a", "end a"] and len(flight) == 2
     flight.drain()
@@ -66,8 +66,33 @@ def test_at_most_the_bound_of_runs_are_unfinished_and_each_returns_its_memory_on
 def test_a_failed_run_fails_the_next_call_naming_it_and_still_returns_its_memory():
     log: list = []
     flight = InFlight(limit=2)
-    flight.add("program 1f2e3d", _Run(log, "a", RuntimeError("RESOURCE_EXHAUSTED: out of memory")), lambda: log.append("end a"))
-    flight.add("program 4c5b6a", _Run(log, "b"), lambda: log.append("end b"))
+    flight.add("program 1f2e3d", _Run(log, "a", RuntimeError("RESOURCE_EXHAUSTED: out of memory")), [], lambda: log.append("end a"))
+    flight.add("program 4c5b6a", _Run(log, "b"), [], lambda: log.append("end b"))
     with pytest.raises(EarlierRunFailed, match=r"program 1f2e3d failed after its call had replied .*out of memory"):
         flight.drain()
     assert log == ["wait a", "end a", "wait b", "end b"] and len(flight) == 0
+
+
+class _Output:
+    """Stands for an output array: ready or not, consumed by a later run or not."""
+
+    def __init__(self, ready: bool, deleted: bool = False):
+        self.ready, self.deleted = ready, deleted
+
+    def is_ready(self) -> bool:
+        return self.ready
+
+    def is_deleted(self) -> bool:
+        return self.deleted
+
+
+def test_room_is_made_by_runs_that_ended_without_waiting_for_one_that_has_not():
+    log: list = []
+    flight = InFlight(limit=2)
+    flight.add("program a", _Run(log, "a"), [_Output(ready=True)], lambda: log.append("end a"))
+    # b's only output was consumed by a later run: it cannot tell whether b ended.
+    flight.add("program b", _Run(log, "b"), [_Output(ready=False, deleted=True)], lambda: log.append("end b"))
+    assert flight.has_room()
+    assert log == ["wait a", "end a"] and len(flight) == 1   # a settled (its token raised nothing); b was not waited for
+    flight.add("program c", _Run(log, "c"), [_Output(ready=False)], lambda: log.append("end c"))
+    assert not flight.has_room() and len(flight) == 2

@@ -32,7 +32,13 @@ class EarlierRunFailed(Exception):
 class _Run:
     what: str
     token: Any               # the run's completion token (see Runtime.execute)
+    outputs: list[Any]       # its output arrays: one not consumed by a later run tells if it ended
     on_end: Callable[[], None]
+
+    def ended(self) -> bool:
+        """True when the run is known to have ended, without waiting (an output that a later
+        run consumed can no longer tell: False then, and the run is waited for)."""
+        return any(not o.is_deleted() and o.is_ready() for o in self.outputs)
 
 
 class InFlight:
@@ -45,10 +51,20 @@ class InFlight:
         with self._lock:
             return len(self._runs)
 
-    def add(self, what: str, token: Any, on_end: Callable[[], None]) -> None:
+    def add(self, what: str, token: Any, outputs: list[Any], on_end: Callable[[], None]) -> None:
         """A run that replied before it ended; `on_end` frees what it holds once it has."""
         with self._lock:
-            self._runs.append(_Run(what, token, on_end))
+            self._runs.append(_Run(what, token, outputs, on_end))
+
+    def has_room(self) -> bool:
+        """Settles the runs that have ended, oldest first, without waiting; True when another
+        asynchronous run may start without waiting for one. Raises EarlierRunFailed as
+        `wait_below` does."""
+        while True:
+            with self._lock:
+                if not self._runs or not self._runs[0].ended():
+                    return len(self._runs) < self.limit
+            self._settle_oldest(0)
 
     def wait_below(self, limit: int | None = None) -> None:
         """Blocks until fewer than `limit` runs (default: the bound) are unfinished, oldest
@@ -57,18 +73,28 @@ class InFlight:
         limit = self.limit if limit is None else limit
         failure: EarlierRunFailed | None = None
         while True:
-            with self._lock:
-                if not self._runs or len(self._runs) < limit:
-                    break
-                run = self._runs.popleft()
             try:
-                run.token.block_until_ready()
-            except Exception as e:   # the program failed on the devices after its call replied
-                failure = failure or EarlierRunFailed(f"{run.what} failed after its call had replied (it ran asynchronously): {e}")
-            finally:
-                run.on_end()
+                if not self._settle_oldest(limit):
+                    break
+            except EarlierRunFailed as e:
+                failure = failure or e
         if failure is not None:
             raise failure
+
+    def _settle_oldest(self, limit: int) -> bool:
+        """Waits for the oldest run and frees what it held, while `limit` or more are
+        unfinished; False when fewer are."""
+        with self._lock:
+            if not self._runs or len(self._runs) < limit:
+                return False
+            run = self._runs.popleft()
+        try:
+            run.token.block_until_ready()
+        except Exception as e:   # the program failed on the devices after its call replied
+            raise EarlierRunFailed(f"{run.what} failed after its call had replied (it ran asynchronously): {e}") from None
+        finally:
+            run.on_end()
+        return True
 
     def drain(self) -> None:
         """Waits for every run (a synchronous call's result depends on all of them)."""

@@ -251,10 +251,19 @@ class XlaService:
         try:
             # In a mesh every process must launch the same programs in the same order (their
             # collectives meet): runs go one at a time, in the order they arrived.
-            outputs, hosts, token = await self._blocking(
-                context, f"running program {program.hash[:12]}", run_after_earlier_runs,
-                session, program, arrays, frozenset(inline), keep, hosts_in, asynchronous, self.runtime.execute,
-                on_late=late, ordered=self._processes > 1)
+            args = (session, program, arrays, frozenset(inline), keep, hosts_in, asynchronous, self.runtime.execute)
+            if asynchronous and self._processes == 1 and session.in_flight.has_room():
+                # Nothing to wait for: queuing the run on the devices takes a fraction of a
+                # millisecond, done here rather than through a worker thread's hand-off.
+                try:
+                    outputs, hosts, token = run_after_earlier_runs(*args)
+                except Exception as e:
+                    late(None, e)
+                    raise
+            else:
+                outputs, hosts, token = await self._blocking(
+                    context, f"running program {program.hash[:12]}", run_after_earlier_runs, *args,
+                    on_late=late, ordered=self._processes > 1)
         except ServiceError:
             raise   # late() ran, or runs when the abandoned program ends
         except EarlierRunFailed as e:
@@ -264,7 +273,7 @@ class XlaService:
         ms = (time.perf_counter() - start) * 1e3
         if asynchronous:
             # Its intermediates are in use until it ends: returned to the quota then.
-            session.in_flight.add(f"program {program.hash[:12]}", token, lambda: session.unreserve(temp))
+            session.in_flight.add(f"program {program.hash[:12]}", token, outputs, lambda: session.unreserve(temp))
         else:
             session.unreserve(temp)
         infos = []
