@@ -108,6 +108,28 @@ describe('checkpoints', () => {
     assert.deepEqual(resumed.history, whole.history);
   });
 
+  it('a checkpoint saved with trainer.saveCheckpoint() after a maxSteps stop mid-epoch keeps that epoch\'s running metrics', async () => {
+    const whole = await run(7, tempDir(), { maxEpochs: 3 });
+    const strategy = await jsCpu();
+    seedEverything(7);
+    const module = new DropoutNet(8, 1);
+    const callbacks = [new EarlyStopping({ monitor: 'val_loss', patience: 50 }), new ModelCheckpoint({ dirpath: tempDir(), saveLast: true })];
+    // Stops after 6 steps: epoch 1, after 2 of its 4 batches.
+    const trainer = new Trainer({ strategy, deterministic: true, enableProgressBar: false, numSanityValSteps: 1, callbacks, maxEpochs: 3, maxSteps: 6 });
+    await trainer.fit(module, shuffled(), loader(16));
+    const path = join(tempDir(), 'after-fit.ckpt');
+    await trainer.saveCheckpoint(path);
+    module.dispose();
+    trainer.optimizer?.dispose();
+    const meta = (await readTrainerCheckpoint(path)).meta;
+    assert.equal(meta.epoch, 1);
+    assert.equal(meta.batchIndex, 2);
+    const resumed = await run(1234, tempDir(), { maxEpochs: 3 }, path, 99);
+    assert.equal(maxAbsDiff(resumed.weights, whole.weights), 0, 'weights differ');
+    // Epoch 1's train_loss is the mean over all 4 of its batches: the 2 before the stop came from the checkpoint.
+    assert.deepEqual(resumed.history, whole.history);
+  });
+
   it('resumes mid-epoch from a step checkpoint with the same result', async () => {
     const whole = await run(11, tempDir(), { maxEpochs: 3 });
     const dir = tempDir();

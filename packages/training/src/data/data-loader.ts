@@ -77,6 +77,11 @@ export class DataLoader<T = Sample, B = Batch> implements AsyncIterable<B> {
   private epoch = 0;
   /** The options it was made with, for `withBatchSize`. */
   private readonly options: DataLoaderOptions<T, B>;
+  /**
+   * Under `dropLast`, an epoch's samples stop at a multiple of this: the batch size, or in a
+   * `withBatchSize` copy the batch size of the loader it was made from.
+   */
+  private dropLastMultiple: number;
 
   constructor(
     readonly dataset: Dataset<T>,
@@ -89,6 +94,7 @@ export class DataLoader<T = Sample, B = Batch> implements AsyncIterable<B> {
     this.seed = options.seed ?? 0;
     if (!Number.isInteger(this.seed)) invalidOption('seed', options.seed, 'an integer');
     this.dropLast = options.dropLast ?? false;
+    this.dropLastMultiple = this.batchSize;
     this.collate = options.collate ?? (defaultCollate as unknown as (samples: T[]) => B);
     this.sampler = options.sampler;
     if (this.sampler && this.shuffle) invalidOption('shuffle', true, 'false when a sampler is given (the sampler chooses the order)');
@@ -110,8 +116,10 @@ export class DataLoader<T = Sample, B = Batch> implements AsyncIterable<B> {
 
   /** Batches per epoch. */
   get length(): number {
-    const n = (this.sampler?.length ?? this.dataset.length) / this.batchSize;
-    return this.dropLast ? Math.floor(n) : Math.ceil(n);
+    const n = this.sampler?.length ?? this.dataset.length;
+    if (!this.dropLast) return Math.ceil(n / this.batchSize);
+    const kept = Math.floor(n / this.dropLastMultiple) * this.dropLastMultiple;
+    return Math.floor(kept / this.batchSize);
   }
 
   /**
@@ -127,7 +135,9 @@ export class DataLoader<T = Sample, B = Batch> implements AsyncIterable<B> {
    * A loader over the same dataset with the same options (order, seeds, workers, collate) but
    * `batchSize` samples per batch: its epochs yield the same samples in the same order, cut
    * differently. The Trainer re-batches with it for `globalBatchSize`; the copy has workers of
-   * its own, stopped with its `close()`.
+   * its own, stopped with its `close()`. Under `dropLast` the copy drops what this loader drops
+   * (its epochs stop at a whole number of this loader's batches), so that a global batch cut
+   * into micro-batches is never trained short.
    *
    * @example
    * const micro = loader.withBatchSize(16);
@@ -135,6 +145,7 @@ export class DataLoader<T = Sample, B = Batch> implements AsyncIterable<B> {
   withBatchSize(batchSize: number): DataLoader<T, B> {
     const copy = new DataLoader<T, B>(this.dataset, { ...this.options, batchSize });
     copy.epoch = this.epoch;
+    copy.dropLastMultiple = this.dropLastMultiple;
     return copy;
   }
 

@@ -169,7 +169,6 @@ export class FitLoop {
       }
       await epochLoop.run(strategy, module, loader, vals);
       this.runs.noteUnfinishedEpoch(trainer.batchesDone, epochLoop.interruptedTrainMetrics);
-      epochLoop.interruptedTrainMetrics = undefined;
       if (!epochLoop.epochCompleted) break;
       trainer.currentEpoch += 1;
       // At an epoch boundary none of the next epoch's batches is done (a checkpoint saved now resumes there).

@@ -66,6 +66,25 @@ describe('DataLoader.withBatchSize', () => {
     assert.deepEqual(a.flat(), b.flat());
     assert.deepEqual(b.map((r) => r.length), [3, 3, 3, 1]);
   });
+
+  it('under dropLast drops what the original drops: whole original batches, never a global batch cut short', async () => {
+    // 50 samples in batches of 32 with dropLast: one batch. Cut into 16s, the copy yields that
+    // batch's two halves, not a third micro-batch that would start a global batch of 16.
+    const original = new DataLoader(arrayDataset(Array.from({ length: 50 }, (_, i) => ({ v: i }))), { batchSize: 32, dropLast: true });
+    const copy = original.withBatchSize(16);
+    assert.equal(copy.length, 2);
+    assert.equal(copy.sampleCount, 32);
+    const seen: number[] = [];
+    for await (const b of copy) {
+      seen.push(...(await b.v.data()));
+      tf.dispose(b.v);
+    }
+    assert.deepEqual(seen, Array.from({ length: 32 }, (_, i) => i));
+    // A copy of the copy keeps the rule; batches that do not divide drop their own remainder too.
+    assert.equal(copy.withBatchSize(8).length, 4);
+    assert.equal(original.withBatchSize(12).length, 2);
+    assert.equal(new DataLoader(arrayDataset(Array.from({ length: 50 }, (_, i) => ({ v: i }))), { batchSize: 16, dropLast: true }).length, 3);
+  });
 });
 
 describe('Trainer globalBatchSize on the CPU', () => {

@@ -25,7 +25,10 @@ export class TrainingEpochLoop {
   epochCompleted = false;
   /** Batches of the next epoch that a restored checkpoint already trained: skipped once. */
   resumeBatches = 0;
-  /** The running sums of an epoch cut short, which a checkpoint taken now saves. */
+  /**
+   * The running sums of an epoch cut short, which a checkpoint taken now saves (also after
+   * fit() returns); cleared when the next epoch starts.
+   */
   interruptedTrainMetrics: LoggedMetricsState | undefined;
   /** Under `globalBatchSize`: how the fit's loader is cut into micro-batches (set by the fit loop). */
   globalBatch: GlobalBatchPlan | undefined;
@@ -54,6 +57,7 @@ export class TrainingEpochLoop {
     const m = module as unknown as AnyModule;
     const epoch = trainer.currentEpoch;
     this.epochCompleted = false;
+    this.interruptedTrainMetrics = undefined;
     await this.callbacks.each((c) => c.onTrainEpochStart?.(trainer, m));
     await module.onTrainEpochStart?.();
     // overfitBatches trains on the same batches every epoch: keep the loader on its first order.
