@@ -93,6 +93,10 @@ export const USAGE = `Usage: npm run bench -- [flags]
                       moments) or tfjs (tf.train.adam, fourteen ops per variable)
   --compile-steps M   auto (default): strategies that compile steps (trace once, replay) run the step compiled,
                       as the Trainer does; off: runStep, traced again every step
+  --steps-per-execution N
+                      compiled steps run N at a time in one execution (Keras's steps_per_execution),
+                      each step's loss read when its group ends; a row's step time is the group's / N
+                      (default 1)
   --batch-norm NAME   the strategies' training batch norm: strata (default; @strata/core's batchNormTraining,
                       one op with its own gradient, fused on the native engine) or tfjs (tfjs-layers'
                       moments + batchNorm, differentiated op by op)
@@ -131,7 +135,7 @@ export const USAGE = `Usage: npm run bench -- [flags]
 
 const FLAGS_WITH_VALUE = new Set([
   'strategies', 'peers', 'models', 'batch-size', 'image-size', 'steps', 'warmup', 'chunk', 'processes', 'max-seconds', 'min-seconds', 'step-timeout',
-  'learning-rate', 'optimizer', 'batch-norm', 'compile-steps', 'runs', 'threads', 'malloc', 'out-dir', 'python', 'tpu-address', 'xla-python', 'suite', 'layouts', 'readme', 'readme-block', 'render',
+  'learning-rate', 'optimizer', 'batch-norm', 'compile-steps', 'steps-per-execution', 'runs', 'threads', 'malloc', 'out-dir', 'python', 'tpu-address', 'xla-python', 'suite', 'layouts', 'readme', 'readme-block', 'render',
   // Read by the trainer-overhead suite (bench/src/trainer-overhead.ts).
   'rounds', 'overhead-model', 'overhead-steps', 'overhead-batch-size',
 ]);
@@ -233,6 +237,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
     optimizer,
     batchNorm,
     compileSteps,
+    stepsPerExecution: whole(values, 'steps-per-execution', 1, 1),
     runs: whole(values, 'runs', DEFAULTS.runs, 1),
     ...(values.has('threads') ? { threads: whole(values, 'threads', 1, 1) } : {}),
     malloc,

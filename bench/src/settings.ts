@@ -56,6 +56,12 @@ export interface BenchSettings {
   readonly batchNorm: TfjsBatchNorm;
   /** Whether strategies that compile steps (traced once, replayed) run the bench's step compiled (--compile-steps). */
   readonly compileSteps: CompileSteps;
+  /**
+   * Steps a compiled step runs in one execution (--steps-per-execution, Keras's
+   * steps_per_execution; `step.many`): every step's loss still reaches the host, a group at a
+   * time. 1: one execution a step.
+   */
+  readonly stepsPerExecution: number;
   /** Threads per framework (torch, TensorFlow, XLA, llvmpipe); absent: each framework's default. */
   readonly threads?: number;
   /** glibc malloc's thresholds in every worker (see `allocatorEnvironment`). */

@@ -71,6 +71,7 @@ export async function runMeshScaling(options: BenchOptions, command: string, log
       optimizer: options.optimizer,
       batchNorm: options.batchNorm,
       compileSteps: options.compileSteps,
+      stepsPerExecution: 1,
       strategyOptions: {},
       xlaServerPython: xlaPython!,
       nodeWorker: { command: process.execPath, args: [...process.execArgv, process.argv[1]!, 'worker'] },

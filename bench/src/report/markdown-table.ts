@@ -57,7 +57,8 @@ export function renderMarkdown(report: BenchReport, spreads: readonly RatioSprea
       ? [ms(row.stats.medianMs), `${ms(row.stats.minMs)}–${ms(row.stats.maxMs)}`, sig3(row.imagesPerSecond), ms(row.firstStepMs), sig3(row.achievedGflops), percent(row.peakShare), mib(row.rssPeakBytes), mib(row.tfjsPeakBytes)]
       : [cell(statusText(row)), '', '', ms(row.firstStepMs), '', '', '', ''];
     // A strategy that ran the step traced once and replayed says so (bench --compile-steps).
-    const engine = `${row.device?.engine ?? ''}${row.device?.details.step === 'compiled' ? ', compiled step' : ''}`;
+    const step = row.device?.details.step ?? '';
+    const engine = `${row.device?.engine ?? ''}${step === 'compiled' ? ', compiled step' : step.startsWith('compiled, ') ? `, compiled step (${step.slice('compiled, '.length)})` : ''}`;
     const note = row.stats && row.status === 'ok' && row.reason ? ` (${row.reason})` : '';
     lines.push(`| ${[row.model, rowLabel(row), cell(engine + note), ...numbers, ...RATIO_PEERS.map((p) => (row.kind === 'strategy' ? times(ratio(p)) : ''))].join(' | ')} |`);
   }

@@ -91,14 +91,15 @@ export interface MachineInfo {
 }
 
 /** Settings that reports written before they existed lack (`ReportSettings`). */
-type AddedLater = 'processes' | 'minSecondsPerTarget' | 'malloc' | 'optimizer' | 'batchNorm' | 'compileSteps';
+type AddedLater = 'processes' | 'minSecondsPerTarget' | 'malloc' | 'optimizer' | 'batchNorm' | 'compileSteps' | 'stepsPerExecution';
 
 /**
  * The settings a report records: the bench's settings (`BenchSettings`) but the learning rate.
  * A report from before a setting existed lacks it, which reads: one process per row
  * (`processes`), `--steps` only (`minSecondsPerTarget`), glibc's own thresholds (`malloc`),
- * tf.train.adam (`optimizer`), tfjs-layers' moments + batchNorm (`batchNorm`), and runStep
- * every step (`compileSteps`: no strategy compiled steps then).
+ * tf.train.adam (`optimizer`), tfjs-layers' moments + batchNorm (`batchNorm`), runStep
+ * every step (`compileSteps`: no strategy compiled steps then), and one execution a step
+ * (`stepsPerExecution`).
  */
 export type ReportSettings = Omit<BenchSettings, 'learningRate' | AddedLater> & Partial<Pick<BenchSettings, AddedLater>>;
 

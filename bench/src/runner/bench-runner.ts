@@ -12,7 +12,7 @@ import type { WorkerConfig, WorkerDevice, WorkerMessage } from '../worker/protoc
 import { WorkerGone, WorkerProcess } from './worker-process.js';
 
 /** How one model's rows are measured: the measurement settings and what the workers need. */
-export interface RunPlan extends Omit<Measurement, 'batchSize'>, Pick<BenchSettings, 'learningRate' | 'optimizer' | 'batchNorm' | 'compileSteps'> {
+export interface RunPlan extends Omit<Measurement, 'batchSize'>, Pick<BenchSettings, 'learningRate' | 'optimizer' | 'batchNorm' | 'compileSteps' | 'stepsPerExecution'> {
   readonly model: ModelSpec;
   /** Examples per step for this model (`--batch-size`, or the model's own default). */
   readonly batchSize: number;
@@ -118,6 +118,7 @@ async function startWave(plan: RunPlan, replica: number, rows: Map<string, RowRe
       optimizer: plan.optimizer,
       batchNorm: plan.batchNorm,
       compileSteps: plan.compileSteps,
+      stepsPerExecution: plan.stepsPerExecution,
       strategyOptions: plan.strategyOptions,
       ...(plan.xlaServerPython ? { xlaServerPython: plan.xlaServerPython } : {}),
       slowStepMs: (plan.maxSecondsPerTarget * 1000) / 4,

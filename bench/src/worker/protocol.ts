@@ -12,7 +12,7 @@ import type { BenchSettings } from '../settings.js';
 export const MESSAGE_PREFIX = '@@strata-bench ';
 
 /** What a worker runs. Passed as JSON in the environment variable WORKER_CONFIG_ENV. */
-export interface WorkerConfig extends Pick<BenchSettings, 'imageSize' | 'learningRate' | 'optimizer' | 'batchNorm' | 'compileSteps'> {
+export interface WorkerConfig extends Pick<BenchSettings, 'imageSize' | 'learningRate' | 'optimizer' | 'batchNorm' | 'compileSteps' | 'stepsPerExecution'> {
   /** 'cpu', 'cpu:js', 'wasm'... for strategies; 'pytorch', 'lightning', 'jax' for peers. */
   readonly target: string;
   readonly model: ModelSpec;

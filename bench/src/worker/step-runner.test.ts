@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import type { DistributionStrategy } from '@strata/core';
 import { stepRunner } from './step-runner.js';
 
-/** A stand-in strategy that records how the step was run: through runStep or a compiled step. */
+/** A stand-in strategy that records how the step was run: through runStep, a compiled step, or several in one call (`many`). */
 function fakeStrategy(compiles: boolean, withCompileStep: boolean): { strategy: DistributionStrategy; calls: string[] } {
   const calls: string[] = [];
   const strategy = {
@@ -16,10 +16,18 @@ function fakeStrategy(compiles: boolean, withCompileStep: boolean): { strategy: 
       ? {
           compileStep: <I, O>(fn: (inputs: I) => O, options?: { name?: string }) => {
             calls.push(`compileStep ${options?.name}`);
-            return async (inputs: I) => {
-              calls.push('replay');
-              return fn(inputs);
-            };
+            return Object.assign(
+              async (inputs: I) => {
+                calls.push('replay');
+                return fn(inputs);
+              },
+              {
+                many: async (inputs: readonly I[]) => {
+                  calls.push(`many ${inputs.length}`);
+                  return inputs.map(fn);
+                },
+              },
+            );
           },
         }
       : {}),
@@ -34,9 +42,11 @@ describe('stepRunner', () => {
     const { strategy, calls } = fakeStrategy(true, true);
     const runner = stepRunner(strategy, double as never, 'auto');
     assert.equal(runner.mode, 'compiled');
-    assert.equal(await runner.run(3 as never), 6);
-    assert.equal(await runner.run(4 as never), 8);
-    assert.deepEqual(calls, ['compileStep bench training step', 'replay', 'replay']);
+    assert.deepEqual(await runner.run([3] as never), [6]);
+    assert.deepEqual(await runner.run([4] as never), [8]);
+    // Several steps (--steps-per-execution) in one call of the compiled step's `many`.
+    assert.deepEqual(await runner.run([1, 2, 3] as never), [2, 4, 6]);
+    assert.deepEqual(calls, ['compileStep bench training step', 'replay', 'replay', 'many 3']);
   });
 
   it('runs the step through runStep with --compile-steps off, or where the strategy does not compile steps', async () => {
@@ -44,8 +54,8 @@ describe('stepRunner', () => {
       const { strategy, calls } = fakeStrategy(compiles, has);
       const runner = stepRunner(strategy, double as never, mode);
       assert.equal(runner.mode, 'traced');
-      assert.equal(await runner.run(5 as never), 10);
-      assert.deepEqual(calls, ['runStep']);
+      assert.deepEqual(await runner.run([5, 6] as never), [10, 12]);
+      assert.deepEqual(calls, ['runStep', 'runStep']);
     }
   });
 });

@@ -74,8 +74,19 @@ export interface CompileStepOptions {
   readonly dispatch?: 'synchronous' | 'asynchronous';
 }
 
-/** A compiled step: call it with the step's inputs and the key of its host decisions. */
-export type CompiledStep<I extends tf.TensorContainer, O extends tf.TensorContainer> = (inputs: I, key?: string) => Promise<O>;
+/**
+ * A compiled step: call it with the step's inputs and the key of its host decisions. `many`
+ * runs it on each of several inputs in turn, as that many calls would, but in one execution on
+ * the device once the step replays (Keras's `steps_per_execution`): the host work and the
+ * round trip of a call are paid once for all of them, which is what a small, fast step needs.
+ *
+ * @example
+ * const step = strategy.compileStep(trainOn, { name: 'training step' });
+ * const losses = await step.many([batch1, batch2, batch3, batch4]); // 4 steps, one execution
+ */
+export type CompiledStep<I extends tf.TensorContainer, O extends tf.TensorContainer> = ((inputs: I, key?: string) => Promise<O>) & {
+  readonly many: (inputs: readonly I[], key?: string) => Promise<O[]>;
+};
 
 /**
  * DI token for strategies. `Symbol.for` keeps it equal across copies of this package, so a

@@ -105,7 +105,7 @@ def time_direct(text: str, steps: int) -> list[float]:
     times = []
     for _ in range(steps):
         start = time.perf_counter()
-        outs, _ = runtime.execute(compiled, arrays, frozenset({12}))
+        outs, _, _ = runtime.execute(compiled, arrays, frozenset({12}))
         times.append((time.perf_counter() - start) * 1e3)
         arrays = list(outs[:12]) + arrays[12:]
     return times

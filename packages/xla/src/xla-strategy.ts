@@ -284,7 +284,7 @@ export class XlaStrategy implements DistributionStrategy {
   compileStep<I extends tf.TensorContainer, O extends tf.TensorContainer>(fn: (inputs: I) => O, options?: CompileStepOptions): CompiledStep<I, O> {
     const runner = new CompiledStepRunner(() => this.activate(), fn, options);
     this.compiledSteps.add(runner);
-    return (inputs, key) => runner.call(inputs, key);
+    return Object.assign((inputs: I, key?: string) => runner.call(inputs, key), { many: (inputs: readonly I[], key?: string) => runner.callMany(inputs, key) });
   }
 
   reduce(_op: ReduceOp, value: tf.Tensor): tf.Tensor {

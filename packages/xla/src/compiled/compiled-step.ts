@@ -3,6 +3,8 @@ import { StrataError, withStepTracer, type CompileStepOptions } from '@strata/co
 import type { TensorRecord } from '../lazy/graph-types.js';
 import type { LoweredProgram } from '../lazy/graph-lowerer.js';
 import type { XlaBackend } from '../lazy/xla-backend.js';
+import { multiStepModule, type MultiStepModule } from './multi-step-module.js';
+import { replaySteps } from './multi-step-run.js';
 import { judgeTrace, type ReplayPlan } from './replay-plan.js';
 import { replayPlan, type ReplayResults } from './replay-run.js';
 import { flatten, leafSignature, mapLeaves, type Leaf } from './step-leaves.js';
@@ -20,6 +22,8 @@ interface Entry {
   refused: readonly string[] | null;
   /** The backend session the plan's program was compiled in. */
   epoch: number;
+  /** The plan's multi-step modules, by number of steps (dropped with the plan). */
+  multiStep: Map<number, MultiStepModule>;
 }
 
 /** Warm-up traces (the step made variables) after which a step that keeps doing so is run traced. */
@@ -69,12 +73,7 @@ export class CompiledStepRunner<I extends tf.TensorContainer, O extends tf.Tenso
     await backend.flushAll();
     const { leaves, form } = flatten(inputs);
     const signature = this.signatureOf(backend, leaves, form, key);
-    let entry = this.entries.get(signature);
-    if (entry !== undefined && entry.epoch !== backend.sessionEpoch) {
-      this.dropPlan(backend, entry);
-      entry.epoch = backend.sessionEpoch;
-    }
-    if (entry?.plan && !planAlive(backend, entry.plan)) this.dropPlan(backend, entry);
+    const entry = this.liveEntry(backend, signature);
     if (entry?.plan) {
       if (this.verify) return this.verifiedReplay(backend, entry, inputs, leaves);
       backend.stats.replays++;
@@ -84,10 +83,53 @@ export class CompiledStepRunner<I extends tf.TensorContainer, O extends tf.Tenso
     return this.trace(backend, inputs, signature, entry);
   }
 
+  /**
+   * Runs the step on each of `inputs` in turn, as that many calls would, but in one execution
+   * once the step replays (Keras's `steps_per_execution`): a multi-step module (see
+   * multi-step-module.ts) made once per number of steps runs them back to back on the device.
+   * Falls back to one call per input while the step still traces, in verify mode, when it
+   * runs traced, and when the inputs do not all have the same signature.
+   */
+  async callMany(inputs: readonly I[], key = ''): Promise<O[]> {
+    const sequential = async () => {
+      const out: O[] = [];
+      for (const x of inputs) out.push(await this.call(x, key));
+      return out;
+    };
+    if (inputs.length < 2 || this.verify || !this.replay) return sequential();
+    const backend = this.backendOf();
+    await backend.flushAll();
+    const flat = inputs.map((x) => flatten(x));
+    const signatures = flat.map(({ leaves, form }) => this.signatureOf(backend, leaves, form, key));
+    const entry = this.liveEntry(backend, signatures[0]);
+    const plan = entry?.plan;
+    if (!entry || !plan?.module || signatures.some((s) => s !== signatures[0])) return sequential();
+    const steps = inputs.length;
+    let module = entry.multiStep.get(steps);
+    if (module === undefined) {
+      module = multiStepModule(plan.module, plan, steps);
+      entry.multiStep.set(steps, module);
+    }
+    backend.stats.replays += steps;
+    const outputs = await replaySteps(backend, plan, module, flat.map((f) => f.leaves), this.asynchronous);
+    return outputs.map((o) => rebuild(entry.template, { outputs: o, records: [] }) as O);
+  }
+
   /** Drops every plan (the strategy tears down; a new session compiles again). */
   forget(backend: XlaBackend): void {
     for (const entry of this.entries.values()) this.dropPlan(backend, entry);
     this.entries.clear();
+  }
+
+  /** The signature's entry, its plan dropped when its session ended or a tensor it reads is gone. */
+  private liveEntry(backend: XlaBackend, signature: string): Entry | undefined {
+    const entry = this.entries.get(signature);
+    if (entry !== undefined && entry.epoch !== backend.sessionEpoch) {
+      this.dropPlan(backend, entry);
+      entry.epoch = backend.sessionEpoch;
+    }
+    if (entry?.plan && !planAlive(backend, entry.plan)) this.dropPlan(backend, entry);
+    return entry;
   }
 
   private signatureOf(backend: XlaBackend, leaves: readonly Leaf[], form: string, key: string): string {
@@ -96,15 +138,17 @@ export class CompiledStepRunner<I extends tf.TensorContainer, O extends tf.Tenso
   }
 
   private async trace(backend: XlaBackend, inputs: I, signature: string, existing: Entry | undefined): Promise<O> {
-    const entry: Entry = existing ?? { plan: null, template: {}, warmUps: 0, refused: null, epoch: backend.sessionEpoch };
+    const entry: Entry = existing ?? { plan: null, template: {}, warmUps: 0, refused: null, epoch: backend.sessionEpoch, multiStep: new Map() };
     this.entries.set(signature, entry);
     const judging = entry.refused === null && this.replay;
     const { out, verdict } = await this.record(backend, inputs, judging);
     backend.stats.traces++;
     entry.template = mapLeaves(out, (leaf) => (leaf instanceof tf.Tensor ? null : leaf));
     if (verdict === null) return out;
-    if (verdict.kind === 'plan') entry.plan = verdict.plan;
-    else if (verdict.kind === 'warm-up') {
+    if (verdict.kind === 'plan') {
+      entry.plan = verdict.plan;
+      entry.multiStep.clear();
+    } else if (verdict.kind === 'warm-up') {
       entry.warmUps++;
       if (entry.warmUps >= MAX_WARM_UPS) this.refuse(entry, ['it makes or drops variables every time it runs']);
     } else this.refuse(entry, verdict.reasons);
@@ -237,6 +281,7 @@ export class CompiledStepRunner<I extends tf.TensorContainer, O extends tf.Tenso
   private dropPlan(backend: XlaBackend, entry: Entry): void {
     const plan = entry.plan;
     entry.plan = null;
+    entry.multiStep.clear();
     if (plan === null) return;
     for (const p of plan.params) if (p.kind === 'constant') backend.dropRecord(p.record);
   }

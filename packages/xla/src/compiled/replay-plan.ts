@@ -3,6 +3,8 @@ import type { LoweredProgram } from '../lazy/graph-lowerer.js';
 import type { TensorRecord } from '../lazy/graph-types.js';
 import { filled } from '../lazy/host-values.js';
 import type { XlaBackend } from '../lazy/xla-backend.js';
+import { wireShape } from '../lazy/split-padding.js';
+import type { StepModule } from './multi-step-module.js';
 import type { StepRecorder, TraceEvent } from './step-recorder.js';
 
 /** Where a replay takes each argument of the step's program from. */
@@ -42,6 +44,8 @@ export interface ReplayPlan {
   readonly variables: readonly tf.Variable[];
   /** The variables the step assigns: only their old buffers may be donated. */
   readonly written: ReadonlySet<tf.Variable>;
+  /** The step's module, from which a multi-step module is made (none for a step with no program). */
+  readonly module?: StepModule;
 }
 
 /** What a trace tells about replaying it. */
@@ -168,6 +172,12 @@ export function judgeTrace(program: LoweredProgram | null, facts: TraceFacts): T
       events: recorder.events,
       variables: [...variables],
       written,
+      module: {
+        text: program.text,
+        params: program.params.map((r) => ({ shape: wireShape(r.shape, r.placement, program.numDevices), dtype: r.dtype, placement: r.placement })),
+        results: program.results.map((r) => ({ shape: r.shape, dtype: r.dtype, placement: 'replicated' as const })),
+        numDevices: program.numDevices,
+      },
     },
   };
 }

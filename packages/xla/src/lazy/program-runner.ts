@@ -3,7 +3,7 @@ import type { BufferPins } from './buffer-pins.js';
 import type { XlaBackendStats } from './backend-stats.js';
 import type { LoweredProgram } from './graph-lowerer.js';
 import type { TensorRecord } from './graph-types.js';
-import type { ExecuteResult, LiteralArgument, ProgramExecutor } from './program-executor.js';
+import type { ExecuteResult, LiteralArgument, ProgramExecutor, TensorSpecLike } from './program-executor.js';
 
 /** A program's arguments on their way: the literals, and every argument's buffer handle (null for a literal). */
 export interface ProgramArguments {
@@ -48,22 +48,26 @@ export class ProgramRunner {
     const results = program.results.map((r) => ({ shape: r.shape, dtype: r.dtype, placement: 'replicated' as const }));
     // Arguments upload while the program compiles (small host values go with the Execute).
     const args = this.argumentsOf(program.params, () => true);
-    if (!this.seenHashes.has(program.hash)) {
-      const t0 = performance.now();
-      const compiled = await executor.compile(program.hash, program.text, params, results);
-      if (compiled) {
-        this.stats.compilations++;
-        this.stats.compileMs += performance.now() - t0;
-      }
-      this.seenHashes.add(program.hash);
-      this.stats.programs++;
-    }
+    await this.ensureCompiled(program.hash, program.text, params, results);
     const aliased = new Set(program.aliased);
     const outs = await this.execute(program.hash, args, (i) => aliased.has(i) && this.isDead(program.params[i]));
     program.results.forEach((r, i) => {
       const values = outs.values[i];
       this.store.setSource(r, values === undefined ? { kind: 'device', handle: outs.handles[i] } : { kind: 'device', handle: outs.handles[i], values });
     });
+  }
+
+  /** Compiles a program on the server unless this session did already (its hash was seen). */
+  async ensureCompiled(hash: string, text: string, params: readonly TensorSpecLike[], results: readonly TensorSpecLike[]): Promise<void> {
+    if (this.seenHashes.has(hash)) return;
+    const t0 = performance.now();
+    const compiled = await this.executor().compile(hash, text, params, results);
+    if (compiled) {
+      this.stats.compilations++;
+      this.stats.compileMs += performance.now() - t0;
+    }
+    this.seenHashes.add(hash);
+    this.stats.programs++;
   }
 
   /**

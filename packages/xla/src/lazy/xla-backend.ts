@@ -17,7 +17,7 @@ import { GraphLowerer, type LoweredProgram } from './graph-lowerer.js';
 import type { LazyNode, Placement, TensorRecord } from './graph-types.js';
 import { opConstant } from './host-values.js';
 import { ProgramRunner } from './program-runner.js';
-import type { ExecuteResult, ProgramExecutor } from './program-executor.js';
+import type { ExecuteResult, ProgramExecutor, TensorSpecLike } from './program-executor.js';
 import { TensorStore } from './tensor-store.js';
 import { Transfers } from './transfers.js';
 
@@ -313,13 +313,17 @@ export class XlaBackend extends KernelBackend {
   }
 
   /**
-   * Runs a program compiled in this session on `params` (a replayed step): the arguments
-   * `literal` allows go by value when they are small host values, `donate` selects the ones XLA
-   * may consume; the caller adopts the result handles. `asynchronous`: the call returns once
-   * the server queued the run (see ProgramExecutor.execute).
+   * Runs a program compiled in this session on `params` (a replayed step): arguments `literal`
+   * allows go by value when small, `donate` selects those XLA may consume, `asynchronous`
+   * returns once the server queued the run; the caller adopts the result handles.
    */
   executeCompiled(hash: string, params: readonly TensorRecord[], literal: (index: number) => boolean, donate: (index: number) => boolean, asynchronous = false): Promise<ExecuteResult> {
     return this.serialize(() => this.runner.execute(hash, this.runner.argumentsOf(params, literal), donate, asynchronous));
+  }
+
+  /** Compiles a program made outside the lowerer (a multi-step module) unless this session has it. */
+  compileProgram(hash: string, text: string, params: readonly TensorSpecLike[], results: readonly TensorSpecLike[]): Promise<void> {
+    return this.serialize(() => this.runner.ensureCompiled(hash, text, params, results));
   }
 
   /** A new tfjs data id for a buffer a program returned (`values` when it came back inline). */
@@ -329,10 +333,7 @@ export class XlaBackend extends KernelBackend {
     return dataId;
   }
 
-  /**
-   * A value held for a compiled step rather than by a tfjs tensor (a replayed dynamic scalar,
-   * a constant of the step): uploaded when a replay first needs it, freed with `dropRecord`.
-   */
+  /** A value a compiled step holds, not a tensor (a dynamic scalar, a constant); freed with `dropRecord`. */
   hostRecord(values: BackendValues, shape: number[], dtype: DataType): TensorRecord {
     return this.store.add({}, shape, dtype, { kind: 'host', values });
   }
