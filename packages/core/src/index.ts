@@ -15,6 +15,7 @@ export * from './register-strategy.js';
 export * from './run-main.js';
 export * from './random.js';
 export * from './step-trace.js';
+export * from './backend-traits.js';
 export * from './gradients/gradient-overrides.js';
 export * from './gradients/activation-gradient-kernels.js';
 export * from './ops/batch-norm-training.js';

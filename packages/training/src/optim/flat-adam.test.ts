@@ -52,6 +52,32 @@ describe('FlatAdam', () => {
     reference.dispose();
   });
 
+  it('updates variable by variable on a backend that compiles whole steps, with the flat update\'s results and layout', async () => {
+    await jsCpu();
+    const flatVars = variables(5);
+    const eachVars = variables(5);
+    const flat = new FlatAdam(0.05);
+    const each = new FlatAdam(0.05);
+    train(flat, flatVars, 6);
+    // The XLA backend says fusesWholeSteps; the CPU backend stands in for it here.
+    const backend = tf.backend() as unknown as { fusesWholeSteps?: boolean };
+    backend.fusesWholeSteps = true;
+    try {
+      train(each, eachVars, 6);
+    } finally {
+      delete backend.fusesWholeSteps;
+    }
+    assertClose(values(eachVars), values(flatVars), 1e-6);
+    const [a, b] = [await flat.getWeights(), await each.getWeights()];
+    // The same layout, each name with its own variable's.
+    const slotNames = (weights: typeof a, vars: readonly tf.Variable[]) => weights.map((w) => vars.reduce((name, v, i) => name.replace(`${v.name}/`, `${i}/`), w.name));
+    assert.deepEqual(slotNames(b, eachVars), slotNames(a, flatVars));
+    assertClose(values(b.map((w) => w.tensor)), values(a.map((w) => w.tensor)), 1e-6);
+    tf.dispose([...flatVars, ...eachVars, ...a.map((w) => w.tensor), ...b.map((w) => w.tensor)]);
+    flat.dispose();
+    each.dispose();
+  });
+
   it("saves tf.train.adam's getWeights layout, and a restored optimizer goes on where it stopped", async () => {
     await jsCpu();
     const original = variables(10);

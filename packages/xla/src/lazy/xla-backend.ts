@@ -40,6 +40,8 @@ export type { XlaBackendStats } from './backend-stats.js';
  * await y.data();                          // cut, compiled, run: Float32Array [0, 2]
  */
 export class XlaBackend extends KernelBackend {
+  /** Steps become one compiled program here (see @strata/core's fusesWholeSteps). */
+  readonly fusesWholeSteps = true;
   readonly stats: XlaBackendStats = newStats();
   private readonly pins = new BufferPins(() => this.executor);
   private readonly store = new TensorStore(this.pins);
