@@ -1,24 +1,7 @@
 import { createHash } from 'node:crypto';
-import type { DataType } from '@tensorflow/tfjs-core';
 import { elemOf, typeText } from '../hlo/hlo-types.js';
 import { shardingOf } from '../lazy/graph-lowerer.js';
-import type { Placement } from '../lazy/graph-types.js';
-import type { ReplayPlan } from './replay-plan.js';
-
-/** An argument or result of a program as the server compiles it (arguments at their wire shapes). */
-export interface ProgramSpec {
-  readonly shape: readonly number[];
-  readonly dtype: DataType;
-  readonly placement: Placement;
-}
-
-/** The traced step's own module: what a multi-step module calls once per step. */
-export interface StepModule {
-  readonly text: string;
-  readonly params: readonly ProgramSpec[];
-  readonly results: readonly ProgramSpec[];
-  readonly numDevices: number;
-}
+import type { ProgramSpec, ReplayPlan, StepModule } from './replay-plan.js';
 
 /** One argument of a multi-step module: the step's argument `param`, for step `step` (null: the same for every step). */
 export interface MultiStepParam {

@@ -1,11 +1,25 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import type { LoweredProgram } from '../lazy/graph-lowerer.js';
-import type { TensorRecord } from '../lazy/graph-types.js';
+import type { Placement, TensorRecord } from '../lazy/graph-types.js';
 import { filled } from '../lazy/host-values.js';
 import type { XlaBackend } from '../lazy/xla-backend.js';
 import { wireShape } from '../lazy/split-padding.js';
-import type { StepModule } from './multi-step-module.js';
 import type { StepRecorder, TraceEvent } from './step-recorder.js';
+
+/** An argument or result of a program as the server compiles it (arguments at their wire shapes). */
+export interface ProgramSpec {
+  readonly shape: readonly number[];
+  readonly dtype: tf.DataType;
+  readonly placement: Placement;
+}
+
+/** The traced step's own module: what a multi-step module calls once per step. */
+export interface StepModule {
+  readonly text: string;
+  readonly params: readonly ProgramSpec[];
+  readonly results: readonly ProgramSpec[];
+  readonly numDevices: number;
+}
 
 /** Where a replay takes each argument of the step's program from. */
 export type ParamSource =
