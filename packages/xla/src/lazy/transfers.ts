@@ -23,6 +23,12 @@ export class Transfers {
   /** Small replicated values already on the server, by value key. */
   private readonly smallCache = new Map<string, string>();
   private readonly inflight = new Map<TensorRecord, Promise<string>>();
+  /**
+   * Host tensors that went with an Execute by value once: a second use uploads them, so a
+   * tensor used call after call (a fixed batch, a lookup table) crosses the wire once and then
+   * stays on the server, as an array put on the device does in jax.
+   */
+  private readonly sentByValue = new WeakSet<TensorRecord>();
 
   constructor(
     private readonly store: TensorStore,
@@ -71,15 +77,25 @@ export class Transfers {
   }
 
   /**
-   * The record's value as a literal of an Execute call, when it may go that way: a host value
-   * or fill of at most `LITERAL_MAX_BYTES` whose upload has not started. It then needs no
-   * Upload call and leaves no buffer on the server.
+   * Whether the record's value would go with an Execute call as a literal: a host value or fill
+   * of at most `LITERAL_MAX_BYTES` whose upload has not started and that has not gone by value
+   * before.
+   */
+  goesAsLiteral(r: TensorRecord): boolean {
+    const s = r.source;
+    if ((s.kind !== 'host' && s.kind !== 'fill') || this.inflight.has(r) || this.sentByValue.has(r)) return false;
+    return sizeOf(this.wireShapeOf(r)) * (r.dtype === 'bool' ? 1 : 4) <= LITERAL_MAX_BYTES;
+  }
+
+  /**
+   * The record's value as a literal of an Execute call, when it goes that way (`goesAsLiteral`).
+   * It then needs no Upload call and leaves no buffer on the server; its next use uploads it.
    */
   literalOf(r: TensorRecord, index: number): LiteralArgument | undefined {
     const s = r.source;
-    if ((s.kind !== 'host' && s.kind !== 'fill') || this.inflight.has(r)) return undefined;
+    if (!this.goesAsLiteral(r) || (s.kind !== 'host' && s.kind !== 'fill')) return undefined;
+    this.sentByValue.add(r);
     const wire = this.wireShapeOf(r);
-    if (sizeOf(wire) * (r.dtype === 'bool' ? 1 : 4) > LITERAL_MAX_BYTES) return undefined;
     const values = s.kind === 'host' ? s.values : filled(s.value, r.shape, r.dtype);
     return { index, values: padRows(values, r.shape, wire), shape: wire, dtype: r.dtype, placement: r.placement };
   }

@@ -291,7 +291,7 @@ export class XlaBackend extends KernelBackend {
     const r = this.store.get(dataId);
     if (r === undefined || this.executor === null || (r.source.kind !== 'host' && r.source.kind !== 'fill')) return;
     // A small one goes with the Execute as a literal: no call of its own.
-    if (this.transfers.literalOf(r, 0) !== undefined) return;
+    if (this.transfers.goesAsLiteral(r)) return;
     this.transfers.prefetch(r);
   }
 
