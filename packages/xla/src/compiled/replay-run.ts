@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { TensorRecord } from '../lazy/graph-types.js';
 import type { XlaBackend } from '../lazy/xla-backend.js';
+import { changesEveryCall, deliverInOrder, redoHostWork, ReplayArguments } from './replay-arguments.js';
 import type { ReplayPlan } from './replay-plan.js';
 import type { Leaf } from './step-leaves.js';
 
@@ -20,47 +21,19 @@ export interface ReplayResults {
  * run is dispatched without waiting for its end (see CompileStepOptions.dispatch).
  */
 export async function replayPlan(backend: XlaBackend, plan: ReplayPlan, leaves: readonly Leaf[], { shadow, asynchronous = false }: { shadow: boolean; asynchronous?: boolean }): Promise<ReplayResults> {
-  const dynamic = new Map<number, number>();
-  plan.events.forEach((e, i) => {
-    if (e.kind === 'dynamic') dynamic.set(i, e.read());
-    else if (e.kind === 'effect' && !shadow) e.effect();
-  });
+  const dynamic = redoHostWork(plan, !shadow);
   if (plan.hash === '') return { outputs: [], records: [] };
-  const temporaries: TensorRecord[] = [];
-  const scalar = (value: number, dtype: 'float32' | 'int32') => {
-    const r = backend.hostRecord(dtype === 'int32' ? Int32Array.of(value) : Float32Array.of(value), [], dtype);
-    temporaries.push(r);
-    return r;
-  };
-  const params = plan.params.map((p): TensorRecord => {
-    switch (p.kind) {
-      case 'input': {
-        const leaf = leaves[p.leaf];
-        return leaf instanceof tf.Tensor ? backend.recordOf(leaf.dataId)! : scalar(leaf as number, 'float32');
-      }
-      case 'dynamic': {
-        const event = plan.events[p.event];
-        return scalar(dynamic.get(p.event)!, event.kind === 'dynamic' ? event.dtype : 'float32');
-      }
-      case 'variable':
-        return backend.recordOf(p.variable.dataId)!;
-      case 'constant':
-      case 'persistent':
-        return p.record;
-    }
-  });
+  const args = new ReplayArguments(backend, plan);
+  const params = plan.params.map((p) => args.recordOf(p, leaves, dynamic));
   const donate = (i: number) => {
     const p = plan.params[i];
     return !shadow && p.kind === 'variable' && plan.aliased.has(i) && plan.written.has(p.variable) && backend.holdsAlone(params[i]);
   };
   let result;
   try {
-    // Inputs and dynamic scalars change at every call: they go by value when small. Constants
-    // and tensors made before the step are uploaded once and stay.
-    const literal = (i: number) => plan.params[i].kind !== 'constant' && plan.params[i].kind !== 'persistent';
-    result = await backend.executeCompiled(plan.hash, params, literal, donate, asynchronous && !shadow);
+    result = await backend.executeCompiled(plan.hash, params, (i) => changesEveryCall(plan.params[i]), donate, asynchronous && !shadow);
   } finally {
-    for (const r of temporaries) backend.dropRecord(r);
+    args.drop();
   }
   const { handles, values } = result;
   if (shadow) {
@@ -72,7 +45,7 @@ export async function replayPlan(backend: XlaBackend, plan: ReplayPlan, leaves: 
     return tf.engine().makeTensorFromDataId(backend.adoptResult(handles[i], values[i], slot.shape, slot.dtype), slot.shape, slot.dtype, backend);
   };
   const outputs: tf.Tensor[] = [];
-  const delivered = new Map<number, tf.Tensor>();
+  const delivered: { event: number; tensor: tf.Tensor }[] = [];
   plan.results.forEach((slot, i) => {
     for (const v of slot.variables) {
       const t = wrap(i);
@@ -80,12 +53,8 @@ export async function replayPlan(backend: XlaBackend, plan: ReplayPlan, leaves: 
       t.dispose();
     }
     for (const leaf of slot.outputs) outputs[leaf] = wrap(i);
-    for (const event of slot.deliveries) delivered.set(event, wrap(i));
+    for (const event of slot.deliveries) delivered.push({ event, tensor: wrap(i) });
   });
-  for (const [event, t] of [...delivered].sort((a, b) => a[0] - b[0])) {
-    const e = plan.events[event];
-    if (e.kind === 'delivery') e.deliver(t);
-    t.dispose();
-  }
+  deliverInOrder(plan, delivered.sort((a, b) => a.event - b.event));
   return { outputs, records: [] };
 }
