@@ -232,9 +232,9 @@ export class XlaStrategy implements DistributionStrategy {
     if (this.backend !== null) for (const step of this.compiledSteps) step.forget(this.backend);
     this.compiledSteps.clear();
     this.backend?.setExecutor(null);
-    this.client?.close();
+    // On a mesh, the first member's client is also `client`: each is closed once.
+    for (const client of new Set([this.client, ...this.meshClients])) client?.close();
     this.client = null;
-    for (const client of this.meshClients) client.close();
     this.meshClients = [];
     await this.previousBackend.restore(XLA_BACKEND_NAME);
   }
