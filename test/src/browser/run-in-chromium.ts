@@ -23,6 +23,14 @@ export function findChromium(): string | undefined {
   return undefined;
 }
 
+/** Chromium flags that turn WebGPU on over SwiftShader's Vulkan, for pages that need navigator.gpu. */
+export const WEBGPU_ON_SWIFTSHADER: readonly string[] = [
+  '--enable-unsafe-webgpu',
+  '--enable-features=Vulkan',
+  '--use-vulkan=swiftshader',
+  '--use-webgpu-adapter=swiftshader',
+];
+
 async function stopBrowser(browser: ChildProcess | undefined): Promise<void> {
   if (!browser || browser.exitCode !== null || browser.signalCode !== null) return;
   const exited = new Promise<void>((resolve) => browser.once('exit', () => resolve()));
@@ -32,8 +40,11 @@ async function stopBrowser(browser: ChildProcess | undefined): Promise<void> {
   clearTimeout(kill);
 }
 
-/** Serves `files` (by URL path, '/' included), opens '/', and resolves with the page's POST to /result. */
-export async function runInChromium(binary: string, files: ReadonlyMap<string, ServedFile>, timeoutMs: number): Promise<Record<string, unknown>> {
+/**
+ * Serves `files` (by URL path, '/' included), opens '/', and resolves with the page's POST to
+ * /result. `flags`: more Chromium flags (WEBGPU_ON_SWIFTSHADER for navigator.gpu).
+ */
+export async function runInChromium(binary: string, files: ReadonlyMap<string, ServedFile>, timeoutMs: number, flags: readonly string[] = []): Promise<Record<string, unknown>> {
   const profile = mkdtempSync(join(tmpdir(), 'strata-chromium-'));
   let server: Server | undefined;
   let browser: ChildProcess | undefined;
@@ -67,7 +78,7 @@ export async function runInChromium(binary: string, files: ReadonlyMap<string, S
         const port = typeof address === 'object' && address ? address.port : 0;
         browser = spawn(
           binary,
-          ['--headless=new', '--no-sandbox', '--no-first-run', `--user-data-dir=${profile}`, '--use-angle=swiftshader', `http://127.0.0.1:${port}/`],
+          ['--headless=new', '--no-sandbox', '--no-first-run', `--user-data-dir=${profile}`, '--use-angle=swiftshader', ...flags, `http://127.0.0.1:${port}/`],
           { stdio: ['ignore', 'ignore', 'pipe'] },
         );
         browser.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));

@@ -1,10 +1,10 @@
-// Runs in a browser page (bundled by src/browser.test.ts): WebGpuStrategy on navigator.gpu
+// Runs in a browser page (bundled by webgpu-browser.test.ts): WebGpuStrategy on navigator.gpu
 // trains a few Adam steps of a small convnet, checked against tfjs's CPU backend in the same
 // page, then a shader that does not compile must fail the step. Posts what it saw to /result.
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { StrataError } from '@strata/core';
-import { WebGpuStrategy } from '../index.js';
+import { WebGpuStrategy } from '@strata/backend-webgpu';
 
 const STEPS = 4;
 
