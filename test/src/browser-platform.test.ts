@@ -8,34 +8,17 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
-import { build } from 'esbuild';
 import sharp from 'sharp';
 import { decodeImage, Resize } from '@strata/vision';
+import { bundlePage, NO_CHROMIUM } from './browser/bundle-page.js';
 import { findChromium, runInChromium, type ServedFile } from './browser/run-in-chromium.js';
 
 const TIMEOUT_MS = 240_000;
 const here = dirname(fileURLToPath(import.meta.url));
 const chromium = findChromium();
-const MISSING = 'no Chromium found (apt-get install chromium, or set STRATA_CHROMIUM to a Chrome binary)';
 // Skipped without a browser on a developer's machine; in CI (CI set) a missing browser fails.
-const noBrowser = chromium || process.env.CI ? undefined : MISSING;
+const noBrowser = chromium || process.env.CI ? undefined : NO_CHROMIUM;
 if (noBrowser) console.log(`skipping the browser platform test: ${noBrowser}`);
-
-async function bundle(entry: string): Promise<string> {
-  const out = await build({
-    entryPoints: [entry],
-    bundle: true,
-    format: 'esm',
-    platform: 'browser',
-    target: 'es2022',
-    write: false,
-    logLevel: 'error',
-    absWorkingDir: here,
-    // tfjs-core's package.json lists side-effect files; its registrations must stay.
-    ignoreAnnotations: true,
-  });
-  return out.outputFiles[0].text;
-}
 
 /** A smooth RGB test image, so that decoders and resamplers can be compared closely. */
 function gradient(width: number, height: number): Buffer {
@@ -69,16 +52,16 @@ interface Fit {
 
 describe('the libraries in a browser page (headless Chromium)', { skip: noBrowser }, () => {
   it('stores checkpoints, refuses file loggers, decodes images, and trains from Web Workers into an InPageLogger', { timeout: TIMEOUT_MS + 60_000 }, async () => {
-    assert.ok(chromium, MISSING);
+    assert.ok(chromium, NO_CHROMIUM);
     const raw = gradient(20, 16);
     const png = await sharp(raw, { raw: { width: 20, height: 16, channels: 3 } }).png().toBuffer();
     const jpeg = await sharp(raw, { raw: { width: 20, height: 16, channels: 3 } }).jpeg({ quality: 95 }).toBuffer();
     const wasmDir = dirname(createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm'));
     const files = new Map<string, ServedFile>([
       ['/', { body: '<!doctype html><script type="module" src="/page.js"></script>', type: 'text/html' }],
-      ['/page.js', { body: await bundle('./browser/platform-page.ts'), type: 'text/javascript' }],
-      ['/dataset.js', { body: await bundle('./browser/worker-dataset.ts'), type: 'text/javascript' }],
-      ['/browser-data-worker.js', { body: await bundle('@strata/training/browser-data-worker'), type: 'text/javascript' }],
+      ['/page.js', { body: await bundlePage('./browser/platform-page.ts', here), type: 'text/javascript' }],
+      ['/dataset.js', { body: await bundlePage('./browser/worker-dataset.ts', here), type: 'text/javascript' }],
+      ['/browser-data-worker.js', { body: await bundlePage('@strata/training/browser-data-worker', here), type: 'text/javascript' }],
       ['/image.png', { body: png, type: 'image/png' }],
       ['/image.jpg', { body: jpeg, type: 'image/jpeg' }],
     ]);

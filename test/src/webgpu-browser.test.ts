@@ -3,32 +3,18 @@
 // Skips, saying how to run it, where no Chromium is installed (STRATA_CHROMIUM names one),
 // except in CI (CI set), where a missing browser fails the test.
 import { strict as assert } from 'node:assert';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
-import { build } from 'esbuild';
+import { bundlePage, NO_CHROMIUM } from './browser/bundle-page.js';
 import { findChromium, runInChromium, WEBGPU_ON_SWIFTSHADER, type ServedFile } from './browser/run-in-chromium.js';
 
 const TIMEOUT_MS = 150_000;
 
 const chromium = findChromium();
-const noBrowser = chromium ? undefined : 'no Chromium found (apt-get install chromium, or set STRATA_CHROMIUM to a Chrome binary)';
+const noBrowser = chromium ? undefined : NO_CHROMIUM;
 const inCi = Boolean(process.env.CI);
 if (noBrowser && !inCi) console.log(`skipping the browser test: ${noBrowser}`);
-
-async function bundle(): Promise<string> {
-  const out = await build({
-    entryPoints: [fileURLToPath(new URL('./browser/webgpu-page.ts', import.meta.url))],
-    bundle: true,
-    format: 'esm',
-    platform: 'browser',
-    target: 'es2022',
-    write: false,
-    logLevel: 'error',
-    // tfjs-core's package.json lists side-effect files; its registrations must stay.
-    ignoreAnnotations: true,
-  });
-  return out.outputFiles[0].text;
-}
 
 /** Opens the page in Chromium with WebGPU on SwiftShader and resolves with what it posts to /result. */
 async function runInBrowser(script: string, binary: string): Promise<Record<string, unknown>> {
@@ -42,7 +28,7 @@ async function runInBrowser(script: string, binary: string): Promise<Record<stri
 describe('WebGpuStrategy in a browser (navigator.gpu)', { skip: inCi ? false : noBrowser }, () => {
   it('trains on navigator.gpu like the CPU backend, reads asynchronously, and fails the step on a GPU error', { timeout: TIMEOUT_MS + 30_000 }, async () => {
     if (noBrowser) assert.fail(`CI is set and the browser test cannot run: ${noBrowser}`);
-    const result = await runInBrowser(await bundle(), chromium!);
+    const result = await runInBrowser(await bundlePage('./browser/webgpu-page.ts', dirname(fileURLToPath(import.meta.url))), chromium!);
     assert.equal(result.error, undefined, String(result.error));
     assert.deepEqual((result.availability as { available: boolean }).available, true, JSON.stringify(result.availability));
     const report = result.describe as { details: Record<string, string>; engine: string };
