@@ -87,19 +87,24 @@ describe('checkpoints', () => {
     assert.ok(Math.abs(whole.lr - 0.01 * 0.7 ** 4) < 1e-12);
   });
 
-  it('a checkpoint saved with trainer.saveCheckpoint() after fit() returns resumes at the next epoch, all of its batches', async () => {
-    const whole = await run(7, tempDir(), { maxEpochs: 3 });
+  /** Fits with `options` (seed 7), saves with trainer.saveCheckpoint() after fit() returns, and gives the file and its meta. */
+  async function saveAfterFit(options: Partial<TrainerOptions>): Promise<{ path: string; meta: { epoch: number; batchIndex: number } }> {
     const strategy = await jsCpu();
     seedEverything(7);
     const module = new DropoutNet(8, 1);
     const callbacks = [new EarlyStopping({ monitor: 'val_loss', patience: 50 }), new ModelCheckpoint({ dirpath: tempDir(), saveLast: true })];
-    const trainer = new Trainer({ strategy, deterministic: true, enableProgressBar: false, numSanityValSteps: 1, callbacks, maxEpochs: 2 });
+    const trainer = new Trainer({ strategy, deterministic: true, enableProgressBar: false, numSanityValSteps: 1, callbacks, ...options });
     await trainer.fit(module, shuffled(), loader(16));
     const path = join(tempDir(), 'after-fit.ckpt');
     await trainer.saveCheckpoint(path);
     module.dispose();
     trainer.optimizer?.dispose();
-    const meta = (await readTrainerCheckpoint(path)).meta;
+    return { path, meta: (await readTrainerCheckpoint(path)).meta };
+  }
+
+  it('a checkpoint saved with trainer.saveCheckpoint() after fit() returns resumes at the next epoch, all of its batches', async () => {
+    const whole = await run(7, tempDir(), { maxEpochs: 3 });
+    const { path, meta } = await saveAfterFit({ maxEpochs: 2 });
     assert.equal(meta.epoch, 2);
     assert.equal(meta.batchIndex, 0);
     const resumed = await run(1234, tempDir(), { maxEpochs: 3 }, path, 99);
@@ -110,18 +115,8 @@ describe('checkpoints', () => {
 
   it('a checkpoint saved with trainer.saveCheckpoint() after a maxSteps stop mid-epoch keeps that epoch\'s running metrics', async () => {
     const whole = await run(7, tempDir(), { maxEpochs: 3 });
-    const strategy = await jsCpu();
-    seedEverything(7);
-    const module = new DropoutNet(8, 1);
-    const callbacks = [new EarlyStopping({ monitor: 'val_loss', patience: 50 }), new ModelCheckpoint({ dirpath: tempDir(), saveLast: true })];
     // Stops after 6 steps: epoch 1, after 2 of its 4 batches.
-    const trainer = new Trainer({ strategy, deterministic: true, enableProgressBar: false, numSanityValSteps: 1, callbacks, maxEpochs: 3, maxSteps: 6 });
-    await trainer.fit(module, shuffled(), loader(16));
-    const path = join(tempDir(), 'after-fit.ckpt');
-    await trainer.saveCheckpoint(path);
-    module.dispose();
-    trainer.optimizer?.dispose();
-    const meta = (await readTrainerCheckpoint(path)).meta;
+    const { path, meta } = await saveAfterFit({ maxEpochs: 3, maxSteps: 6 });
     assert.equal(meta.epoch, 1);
     assert.equal(meta.batchIndex, 2);
     const resumed = await run(1234, tempDir(), { maxEpochs: 3 }, path, 99);

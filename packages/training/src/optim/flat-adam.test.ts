@@ -21,7 +21,7 @@ function loss(vars: readonly tf.Variable[], step: number): tf.Scalar {
 function train(optimizer: tf.Optimizer, vars: tf.Variable[], steps: number, from = 0): void {
   for (let s = from; s < from + steps; s++) {
     if (s === 3) setLearningRate(optimizer, 0.02);
-    tf.dispose(optimizer.minimize(() => loss(vars, s), true, vars));
+    optimizer.minimize(() => loss(vars, s), true, vars)?.dispose();
   }
 }
 
@@ -121,14 +121,14 @@ describe('FlatAdam', () => {
     assert.deepEqual(Array.from(b.dataSync()), bBefore);
     const reference = tf.train.adam(0.1);
     const [ra, rb] = [tf.variable(tf.scalar(1)), tf.variable(tf.tensor1d([1, 2]))];
-    reference.applyGradients({ [ra.name]: tf.scalar(1), [rb.name]: tf.tensor1d([1, 1]) });
-    reference.applyGradients({ [ra.name]: tf.scalar(1), [rb.name]: null as unknown as tf.Tensor });
+    reference.applyGradients([{ name: ra.name, tensor: tf.scalar(1) }, { name: rb.name, tensor: tf.tensor1d([1, 1]) }]);
+    reference.applyGradients([{ name: ra.name, tensor: tf.scalar(1) }]);
     assertClose(values([a, b]), values([ra, rb]));
     const slots = await flat.getWeights();
     assert.deepEqual(slots.map((s) => s.name), ['iter', `${a.name}/m`, `${a.name}/v`]);
     tf.dispose(slots.map((s) => s.tensor));
     flat.applyGradients({ [a.name]: tf.scalar(1), [b.name]: tf.tensor1d([1, 1]) });
-    reference.applyGradients({ [ra.name]: tf.scalar(1), [rb.name]: tf.tensor1d([1, 1]) });
+    reference.applyGradients([{ name: ra.name, tensor: tf.scalar(1) }, { name: rb.name, tensor: tf.tensor1d([1, 1]) }]);
     assertClose(values([a]), values([ra]));
     tf.dispose([a, b, ra, rb]);
     flat.dispose();
