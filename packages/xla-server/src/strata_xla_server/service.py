@@ -15,6 +15,7 @@ import grpc
 import numpy as np
 
 from . import __version__
+from .device_counts import check_num_devices
 from .errors import ServiceError, exhausted, invalid, not_found
 from .in_flight import EarlierRunFailed, run_after_earlier_runs
 from .literals import parse_literals
@@ -23,7 +24,7 @@ from .program_checks import check_fits, check_same_specs, check_signature
 from .programs import Program, ProgramCache
 from .runs import RunGate
 from .sessions import Session, Sessions
-from .specs import SPLIT_DIM0, Spec, check_placement, spec_from_proto
+from .specs import SPLIT_DIM0, Spec, check_placement, spec_from_proto, wire_bytes
 from .protocol import pb
 
 log = logging.getLogger("strata_xla_server")
@@ -40,11 +41,6 @@ def _xla_error(error: Exception, what: str) -> ServiceError:
     if code is None or code == grpc.StatusCode.OK:
         code = grpc.StatusCode.INTERNAL
     return ServiceError(code, f"{what}: {error}")
-
-
-def _wire_bytes(host: np.ndarray, spec: Spec) -> bytes:
-    """A host array as the protocol's little-endian element bytes."""
-    return np.ascontiguousarray(host, dtype=spec.dtype.numpy).tobytes()
 
 
 class XlaService:
@@ -64,18 +60,7 @@ class XlaService:
         return self.runtime.process_count
 
     def _check_num_devices(self, n: int, sent: int) -> None:
-        """A session computes on k devices of each process of the mesh (k of one on a single server)."""
-        most, p = self.runtime.max_num_devices, self._processes
-        if p == 1:
-            if not 1 <= n <= most:
-                raise invalid(f"num_devices {sent} is not between 1 and the {most} devices of this server (see ListDevices)")
-            return
-        if not (1 <= n <= most and n % p == 0):
-            raise invalid(
-                f"num_devices {sent} does not fit this mesh of {p} processes and {len(self.runtime.devices)} "
-                f"devices: use a multiple of {p} (the same number of devices on each process) from {p} to {most}"
-            )
-
+        check_num_devices(n, sent, self.runtime.max_num_devices, self._processes, len(self.runtime.devices))
     # --- server -------------------------------------------------------------------------
 
     async def Health(self, request, context):
@@ -177,6 +162,26 @@ class XlaService:
         return pb.CompileReply(program_hash=digest, cached=cached, compile_ms=ms)
 
     async def Execute(self, request, context):
+        reply, session, added = await self._execute(request, context)
+        # A reply that never reaches the client (it cancelled, or the send failed) leaves
+        # handles nobody knows: free those outputs once the call ends that way.
+        _release_if_undelivered(context, session, added)
+        return reply
+
+    async def ExecuteStream(self, requests, context):
+        # One run at a time, in the order sent: a run's request may name the outputs of the
+        # one before it.
+        async for request in requests:
+            reply, session, added = await self._execute(request, context)
+            try:
+                yield reply
+            except BaseException:
+                # The stream broke before this reply went out: its outputs are nobody's.
+                session.release(added)
+                raise
+
+    async def _execute(self, request, context) -> tuple[pb.ExecuteReply, Session, list[str]]:
+        """Runs one ExecuteRequest; returns the reply, the session and the handles it added."""
         session = self.sessions.get(request.session_id)
         program = self._program(session, request.program_hash)
         in_specs = program.in_specs
@@ -287,7 +292,7 @@ class XlaService:
                 info = pb.BufferInfo(handle=buffer.handle, spec=program.out_protos[i], nbytes=spec.nbytes)
                 if i in hosts:
                     info.inlined = True
-                    info.data = _wire_bytes(hosts[i], spec)
+                    info.data = wire_bytes(hosts[i], spec)
                 infos.append(info)
         finally:
             if len(added) < n_out:
@@ -304,10 +309,7 @@ class XlaService:
                 f"{self.max_message_bytes}-byte message limit (--max-message-bytes); its outputs were "
                 f"released: return fewer outputs from the program"
             )
-        # A reply that never reaches the client (it cancelled, or the send failed) leaves
-        # handles nobody knows: free those outputs once the call ends that way.
-        _release_if_undelivered(context, session, added)
-        return reply
+        return reply, session, added
 
     def _program(self, session: Session, digest: str) -> Program:
         with session.lock:
@@ -375,7 +377,7 @@ class XlaService:
         session = self.sessions.get(request.session_id)
         buffer = session.get(request.handle, "fetch")
         host = await self._blocking(context, f"fetching {request.handle}", self.runtime.to_host, buffer.array)
-        raw = _wire_bytes(host, buffer.spec)
+        raw = wire_bytes(host, buffer.spec)
         yield pb.FetchChunk(spec=buffer.spec.to_proto(), data=raw[:FETCH_CHUNK_BYTES])
         for offset in range(FETCH_CHUNK_BYTES, len(raw), FETCH_CHUNK_BYTES):
             yield pb.FetchChunk(data=raw[offset:offset + FETCH_CHUNK_BYTES])

@@ -131,3 +131,8 @@ def check_placement(spec: Spec, num_devices: int, what: str) -> None:
             f"{what}: SPLIT_DIM0 over {num_devices} devices needs dimension 0 divisible by "
             f"{num_devices}, got shape {list(spec.shape)}; pad the batch or use REPLICATED"
         )
+
+
+def wire_bytes(host: np.ndarray, spec: Spec) -> bytes:
+    """A host array as the protocol's little-endian element bytes."""
+    return np.ascontiguousarray(host, dtype=spec.dtype.numpy).tobytes()

@@ -3,6 +3,7 @@ import type { BackendValues, DataType } from '@tensorflow/tfjs-core';
 import type { Placement } from '../lazy/graph-types.js';
 import type { ExecuteResult, LiteralArgument, ProgramExecutor, TensorSpecLike } from '../lazy/program-executor.js';
 import { sizeOf } from '../hlo/hlo-types.js';
+import { ExecuteStream } from './execute-stream.js';
 import { literalsOf } from './literal-arguments.js';
 import { fromBytes, toBytes } from './wire-values.js';
 import { DTYPE_OF_WIRE, specOf } from './wire-specs.js';
@@ -71,6 +72,8 @@ export class XlaSession implements ProgramExecutor {
   private readonly lostListeners = new Set<(reason: string) => void>();
   private lostReason: string | null = null;
   private lastPongAt = Date.now();
+  /** Execute requests on one held-open call (a unary call each on a server without it). */
+  private readonly executes: ExecuteStream;
 
   private constructor(
     private readonly client: XlaClient,
@@ -78,7 +81,10 @@ export class XlaSession implements ProgramExecutor {
     readonly numDevices: number,
     readonly memoryQuotaBytes: number,
     private readonly processes: number,
-  ) {}
+  ) {
+    const calls = { started: (call: grpc.Call) => this.calls.add(call), ended: (call: grpc.Call) => this.calls.delete(call) };
+    this.executes = new ExecuteStream(client, calls, (request) => this.unary('Execute', request));
+  }
 
   static async open(client: XlaClient, options: XlaSessionOptions): Promise<XlaSession> {
     const reply = await client.unary<{ session_id: string; memory_quota_bytes: number; num_devices: number }>(
@@ -266,7 +272,7 @@ export class XlaSession implements ProgramExecutor {
     asynchronous = false,
   ): Promise<ExecuteResult> {
     this.executeCalls++;
-    const reply = await this.unary<{ outputs: InlinedBufferInfo[]; execute_ms: number }>('Execute', {
+    const reply = await this.executes.send<{ outputs: InlinedBufferInfo[]; execute_ms: number }>({
       session_id: this.id,
       program_hash: hash,
       inputs,
@@ -313,6 +319,7 @@ export class XlaSession implements ProgramExecutor {
     if (this.closed) return;
     this.closed = true;
     if (this.timer) clearInterval(this.timer);
+    this.executes.end();
     try {
       await this.client.unary('CloseSession', { session_id: this.id }, 10_000);
     } finally {

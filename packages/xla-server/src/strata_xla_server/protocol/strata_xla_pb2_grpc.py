@@ -69,6 +69,11 @@ class XlaServiceStub:
                 request_serializer=strata__xla__pb2.ExecuteRequest.SerializeToString,
                 response_deserializer=strata__xla__pb2.ExecuteReply.FromString,
                 _registered_method=True)
+        self.ExecuteStream = channel.stream_stream(
+                '/strata.xla.v1.XlaService/ExecuteStream',
+                request_serializer=strata__xla__pb2.ExecuteRequest.SerializeToString,
+                response_deserializer=strata__xla__pb2.ExecuteReply.FromString,
+                _registered_method=True)
         self.Upload = channel.stream_unary(
                 '/strata.xla.v1.XlaService/Upload',
                 request_serializer=strata__xla__pb2.UploadChunk.SerializeToString,
@@ -138,6 +143,16 @@ class XlaServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ExecuteStream(self, request_iterator, context):
+        """Execute for a client that runs many programs: each request is run as Execute runs it and
+        answered in order, on one call held open, which costs the client and the server less per
+        run than a call each. An error ends the stream with Execute's status; the requests sent
+        after the failed one are not run.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def Upload(self, request_iterator, context):
         """Uploads one tensor, in chunks for large tensors (the first chunk carries the header).
         """
@@ -194,6 +209,11 @@ def add_XlaServiceServicer_to_server(servicer, server):
             ),
             'Execute': grpc.unary_unary_rpc_method_handler(
                     servicer.Execute,
+                    request_deserializer=strata__xla__pb2.ExecuteRequest.FromString,
+                    response_serializer=strata__xla__pb2.ExecuteReply.SerializeToString,
+            ),
+            'ExecuteStream': grpc.stream_stream_rpc_method_handler(
+                    servicer.ExecuteStream,
                     request_deserializer=strata__xla__pb2.ExecuteRequest.FromString,
                     response_serializer=strata__xla__pb2.ExecuteReply.SerializeToString,
             ),
@@ -400,6 +420,33 @@ class XlaService:
             request,
             target,
             '/strata.xla.v1.XlaService/Execute',
+            strata__xla__pb2.ExecuteRequest.SerializeToString,
+            strata__xla__pb2.ExecuteReply.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ExecuteStream(request_iterator,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.stream_stream(
+            request_iterator,
+            target,
+            '/strata.xla.v1.XlaService/ExecuteStream',
             strata__xla__pb2.ExecuteRequest.SerializeToString,
             strata__xla__pb2.ExecuteReply.FromString,
             options,
