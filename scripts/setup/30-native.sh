@@ -34,7 +34,8 @@ fi
 [ -n "$lib" ] && [ -f "$lib" ] || fail "no TensorFlow libraries (expected the tensorflow-cpu wheel in .venv, made by scripts/setup/20-python.sh, or LIBTENSORFLOW_DIR)"
 
 home=${STRATA_NATIVE_DIR:-.strata/native}
-want=$( { stat -c '%n %s %Y' "$(readlink -f "$lib")"; node --version; cat "${BASH_SOURCE[0]}"; } | sha256sum | cut -c1-16)
+# The stamp changes with the libraries, Node, this script and the engine's own native sources.
+want=$( { stat -c '%n %s %Y' "$(readlink -f "$lib")"; node --version; cat "${BASH_SOURCE[0]}" packages/native-engine/native/*/*; } | sha256sum | cut -c1-16)
 if [ -f .strata/stamps/native ] && [ "$(cat .strata/stamps/native)" = "$want" ] && [ -f "$home/cpu/manifest.json" ]; then
   exit 0
 fi

@@ -6,6 +6,7 @@ import { StrataError, quote } from '@strata/core';
 import { engineDir, nativeHome, type NativeVariant } from './native-home.js';
 import { MANIFEST_FORMAT, readManifest, writeManifest, type NativeManifest } from './native-manifest.js';
 import { locateNodeGyp } from './node-gyp.js';
+import { STDERR_CAPTURE, buildStderrCapture } from './stderr-capture.js';
 import { locateTensorflow, type LocateOptions } from './tensorflow-locator.js';
 import type { TensorflowLibraries } from './tensorflow-libraries.js';
 
@@ -89,6 +90,8 @@ export class NativeEngineBuilder {
       mkdirSync(dirname(join(packageDir, BINDING)), { recursive: true });
       copyFileSync(join(packageDir, 'build', 'Release', 'tfjs_binding.node'), join(packageDir, BINDING));
       rmSync(join(packageDir, 'build'), { recursive: true, force: true });
+      say('compiling the stderr-capture addon (it keeps TensorFlow\'s load-time log lines to TF_CPP_MIN_LOG_LEVEL)');
+      const stderrCapture = await buildStderrCapture(staging, (folder) => run(process.execPath, [nodeGyp.script, 'rebuild', ...nodeDirArgs()], folder, logFile).then(() => {}));
       const tfVersion = await verifyBinding(join(packageDir, BINDING), logFile);
       say(`the binding loads: TensorFlow ${tfVersion}`);
       const manifest: NativeManifest = {
@@ -107,6 +110,7 @@ export class NativeEngineBuilder {
           ...(libraries.cudnnVersion ? { cudnnVersion: libraries.cudnnVersion } : {}),
         },
         binding: join('package', BINDING),
+        stderrCapture,
         packageDir: 'package',
         node: { version: process.version, napi: NAPI_VERSION },
         builtAt: new Date().toISOString(),
@@ -142,7 +146,9 @@ export class NativeEngineBuilder {
       manifest.node.napi === NAPI_VERSION &&
       manifest.tensorflow.ccLibrary === libraries.ccLibrary &&
       manifest.tensorflow.fingerprint === fingerprint(libraries.ccLibrary) &&
-      existsSync(join(dir, manifest.binding))
+      existsSync(join(dir, manifest.binding)) &&
+      manifest.stderrCapture === STDERR_CAPTURE &&
+      existsSync(join(dir, manifest.stderrCapture))
     );
   }
 
@@ -189,11 +195,16 @@ function nodeGypArgs(nodeGyp: string, jobs?: number): string[] {
     `--napi_build_version=${NAPI_VERSION}`,
     `--jobs=${jobs ?? availableParallelism()}`,
   ];
-  // Node's own headers, when installed beside it (Debian, nvm, the official tarballs): node-gyp
-  // would otherwise download them, and the build must work offline.
+  return [...args, ...nodeDirArgs()];
+}
+
+/**
+ * Node's own headers, when installed beside it (Debian, nvm, the official tarballs): node-gyp
+ * would otherwise download them, and the build must work offline.
+ */
+function nodeDirArgs(): string[] {
   const prefix = dirname(dirname(process.execPath));
-  if (existsSync(join(prefix, 'include', 'node', 'node_api.h'))) args.push(`--nodedir=${prefix}`);
-  return args;
+  return existsSync(join(prefix, 'include', 'node', 'node_api.h')) ? [`--nodedir=${prefix}`] : [];
 }
 
 /** Loads the binding in a child process (so a crash cannot take the builder down) and returns TF_Version. */

@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { StrataError } from '@strata/core';
+import { loadWithTensorflowLevel } from './stderr-capture.js';
 import { quietTensorflowLogs } from './tensorflow-log-level.js';
 import { NATIVE_BACKEND_NAME } from './kernels/native-backend.js';
 import { registerNativeKernels } from './kernels/register-kernels.js';
@@ -117,7 +118,7 @@ export async function loadNativeEngine(variant: NativeVariant = 'cpu', home: str
   const require = createRequire(join(packageDir, 'package.json'));
   let binding: unknown;
   try {
-    binding = require(join(dir, manifest.binding));
+    binding = loadWithTensorflowLevel(manifest.stderrCapture && join(dir, manifest.stderrCapture), () => require(join(dir, manifest.binding)));
   } catch (error) {
     throw new StrataError('strategy-unavailable', `The ${variant} native engine's binding does not load: ${(error as Error).message.split('\n')[0]}`, {
       value: join(dir, manifest.binding),

@@ -27,6 +27,8 @@ export interface NativeManifest {
   };
   /** The binding, relative to the engine folder. */
   readonly binding: string;
+  /** The stderr-capture addon that filters TensorFlow's load-time log, relative to the engine folder. */
+  readonly stderrCapture?: string;
   /** The tfjs-node package folder (its dist/ holds the backend), relative to the engine folder. */
   readonly packageDir: string;
   readonly node: { readonly version: string; readonly napi: string };

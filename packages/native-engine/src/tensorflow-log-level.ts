@@ -17,3 +17,33 @@ export function quietTensorflowLogs(env: NodeJS.ProcessEnv = process.env): void 
   if (env[TF_LOG_LEVEL_ENV] !== undefined || debugEnabled(env)) return;
   env[TF_LOG_LEVEL_ENV] = '2';
 }
+
+/** A log line's severity letter: absl's `I0000 00:00:...` and TensorFlow's older `2026-01-01 00:00:00.000000: I ...`. */
+const LOG_LINE = /^(?:([IWEF])\d{4} \d\d:\d\d:\d+\.\d+\s+\d+ \S+\]|\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+: ([IWEF]) )/;
+const ABSL_PREAMBLE = /^WARNING: All log messages before absl::InitializeLog\(\) is called are written to STDERR$/;
+const SEVERITY: Readonly<Record<string, number>> = { I: 0, W: 1, E: 2, F: 3 };
+
+/**
+ * What of `text` (output captured while TensorFlow loaded) TF_CPP_MIN_LOG_LEVEL lets through:
+ * TensorFlow's log lines of a severity at or above the level, with the lines that continue
+ * them (a line that is not a log line continues the one before it); absl's "before
+ * InitializeLog" preamble only at level 0; lines before the first log line always. TensorFlow applies the level itself, except to what it logs while its own
+ * libraries initialize, which is what this filters.
+ */
+export function keptTensorflowOutput(text: string, env: NodeJS.ProcessEnv = process.env): string {
+  const level = Number(env[TF_LOG_LEVEL_ENV] ?? 0) || 0;
+  const kept: string[] = [];
+  let keepingMessage = true;
+  const lines = text.split('\n');
+  if (lines.at(-1) === '') lines.pop();
+  for (const line of lines) {
+    const match = LOG_LINE.exec(line);
+    if (match !== null) keepingMessage = SEVERITY[match[1] ?? match[2]!]! >= level;
+    else if (ABSL_PREAMBLE.test(line)) {
+      if (level === 0) kept.push(line);
+      continue;
+    }
+    if (keepingMessage) kept.push(line);
+  }
+  return kept.length === 0 ? '' : `${kept.join('\n')}\n`;
+}
