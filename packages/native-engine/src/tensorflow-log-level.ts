@@ -18,7 +18,7 @@ export function quietTensorflowLogs(env: NodeJS.ProcessEnv = process.env): void 
   env[TF_LOG_LEVEL_ENV] = '2';
 }
 
-/** A log line's severity letter: absl's `I0000 00:00:...` and TensorFlow's older `2026-01-01 00:00:00.000000: I ...`. */
+/** A log line's severity letter, in absl's prefix (`I0000 00:00:SECONDS.MICROS THREAD FILE:LINE]`) and in TensorFlow's older one (`YYYY-MM-DD HH:MM:SS.MICROS: I ...`). */
 const LOG_LINE = /^(?:([IWEF])\d{4} \d\d:\d\d:\d+\.\d+\s+\d+ \S+\]|\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+: ([IWEF]) )/;
 const ABSL_PREAMBLE = /^WARNING: All log messages before absl::InitializeLog\(\) is called are written to STDERR$/;
 const SEVERITY: Readonly<Record<string, number>> = { I: 0, W: 1, E: 2, F: 3 };

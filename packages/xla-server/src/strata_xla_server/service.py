@@ -61,6 +61,7 @@ class XlaService:
 
     def _check_num_devices(self, n: int, sent: int) -> None:
         check_num_devices(n, sent, self.runtime.max_num_devices, self._processes, len(self.runtime.devices))
+
     # --- server -------------------------------------------------------------------------
 
     async def Health(self, request, context):

@@ -44,7 +44,6 @@ export class ExecuteStream {
   /** Sends one ExecuteRequest; resolves with its ExecuteReply. */
   send<Reply>(request: object): Promise<Reply> {
     if (!this.streams) return this.unary(request) as Promise<Reply>;
-    this.stopIdleTimer();
     return new Promise<Reply>((resolve, reject) => {
       const call = this.open();
       this.waiting.push({ request, resolve: resolve as (reply: unknown) => void, reject });
@@ -74,8 +73,16 @@ export class ExecuteStream {
     return call;
   }
 
+  /**
+   * Arms the idle end, or pushes it back: one timer per call, refreshed at each reply that
+   * leaves nothing waiting, rather than a new timer a step. A timer that fires while requests
+   * wait does nothing; the reply that empties the queue arms it again.
+   */
   private startIdleTimer(): void {
-    this.stopIdleTimer();
+    if (this.idle !== null) {
+      this.idle.refresh();
+      return;
+    }
     this.idle = setTimeout(() => {
       this.idle = null;
       if (this.waiting.length === 0) this.end();
